@@ -1,0 +1,54 @@
+"""koreaevents: typed, validated, citable records of security events on the Korean peninsula.
+
+>>> import koreaevents as ke
+>>> ds = ke.load()                                   # the bundled dataset
+>>> [e.id for e in ds.events_between("2024-01-24", "2024-01-24")][:1]
+['evt-2024-01-24-cruise-missiles-yellow-sea']
+"""
+
+from koreaevents._version import __version__
+from koreaevents.convert import RecordError
+from koreaevents.dataset import Dataset
+from koreaevents.edtf import EdtfBounds, EdtfError, parse_edtf
+from koreaevents.io.json_io import write_json
+from koreaevents.io.loading import load
+from koreaevents.issues import DataError, Issue
+from koreaevents.records import (
+    Actor,
+    ActorRole,
+    Analysis,
+    Citation,
+    Discrepancy,
+    Event,
+    EventDate,
+    Location,
+    Source,
+    Verification,
+    Weapon,
+)
+from koreaevents.schema import json_schema
+
+__all__ = [
+    "Actor",
+    "ActorRole",
+    "Analysis",
+    "Citation",
+    "DataError",
+    "Dataset",
+    "Discrepancy",
+    "EdtfBounds",
+    "EdtfError",
+    "Event",
+    "EventDate",
+    "Issue",
+    "Location",
+    "RecordError",
+    "Source",
+    "Verification",
+    "Weapon",
+    "__version__",
+    "json_schema",
+    "load",
+    "parse_edtf",
+    "write_json",
+]

@@ -1,0 +1,5 @@
+"""``python -m koreaevents``: the command line."""
+
+from koreaevents.cli import main
+
+raise SystemExit(main())

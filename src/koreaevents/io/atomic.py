@@ -1,0 +1,92 @@
+"""Atomic writes: a file or a folder appears whole, or not at all.
+
+Data goes to a temporary sibling first, is flushed to disk, then renamed into place, so
+a crash or a full disk never leaves a half-written file where a good one was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = [
+    "atomic_directory",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "replace_dataset_directory",
+]
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Yield a temporary folder beside ``target``; on success it replaces ``target``.
+
+    Files in an existing ``target`` that the new content does not write are left as
+    they were only if the caller copies them; the swap itself is a pair of renames, so
+    readers see the old folder or the new one, never a mix. On error the temporary
+    folder is removed and ``target`` is untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o755)
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+@contextlib.contextmanager
+def replace_dataset_directory(target: Path) -> Iterator[Path]:
+    """:func:`atomic_directory` for a dataset folder, refusing to replace anything else.
+
+    ``target`` may be missing, empty, or a dataset (it holds ``datapackage.json``);
+    any other existing path raises :class:`FileExistsError`, so that a mistyped
+    ``--out`` never wipes a folder of someone's files.
+    """
+    target = Path(target)
+    if target.exists():
+        if not target.is_dir():
+            raise FileExistsError(f"{target} exists and is not a folder")
+        if not (target / "datapackage.json").is_file() and any(target.iterdir()):
+            raise FileExistsError(
+                f"{target} is a folder that holds files but no datapackage.json: "
+                "choose an empty or new folder"
+            )
+    with atomic_directory(target) as tmp:
+        yield tmp

@@ -1,0 +1,207 @@
+"""Datasets as JSON: load the three folder forms, write them canonically.
+
+Canonical output: keys in field order, absent optional fields and empty lists left out,
+records sorted by id, UTF-8 (no escapes), two-space indent for ``.json`` files, one
+compact record a line for ``.jsonl``, a final newline. The same dataset always gives
+the same bytes, so a contributor's diff shows only what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+
+from koreaevents.convert import RecordError, structure_record, unstructure
+from koreaevents.dataset import STEMS, Dataset
+from koreaevents.io.atomic import atomic_write_bytes, replace_dataset_directory
+from koreaevents.io.reading import STEMS as STEM_TYPES
+from koreaevents.io.reading import RawRecord, read_path
+from koreaevents.issues import DataError, Issue
+from koreaevents.records import Record
+from koreaevents.references import Located, ReferenceIndex
+from koreaevents.schema import schema_id
+
+__all__ = [
+    "DATAPACKAGE_PROFILE",
+    "Layout",
+    "datapackage_metadata",
+    "dumps_pretty",
+    "load_json",
+    "read_datapackage",
+    "write_json",
+]
+
+Layout = Literal["jsonl", "json", "files"]
+LAYOUTS: tuple[Layout, ...] = ("jsonl", "json", "files")
+DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+_DEFAULT_LICENSES = [
+    {
+        "name": "CC-BY-4.0",
+        "path": "https://creativecommons.org/licenses/by/4.0/",
+        "title": "Creative Commons Attribution 4.0 International",
+    }
+]
+
+
+def dumps_pretty(value: Any) -> bytes:
+    """Canonical pretty JSON: two-space indent, UTF-8, final newline."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def read_datapackage(directory: Path) -> dict[str, Any]:
+    """The ``datapackage.json`` of a dataset folder, or ``{}`` when it has none.
+
+    Raises :class:`DataError` when the file exists but is not a JSON object.
+    """
+    path = directory / "datapackage.json"
+    if not path.is_file():
+        return {}
+    try:
+        value = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise DataError(
+            [Issue("datapackage", f"cannot read datapackage.json: {exc}", path=str(path))]
+        ) from None
+    if not isinstance(value, dict):
+        raise DataError(
+            [
+                Issue(
+                    "datapackage",
+                    "datapackage.json must hold a JSON object",
+                    path=str(path),
+                    line=1,
+                )
+            ]
+        )
+    return value
+
+
+def load_json(path: Path) -> Dataset:
+    """Load a dataset folder (or one record file) of JSON, JSON Lines or one-record files.
+
+    Every problem — bad JSON, schema violations, date bounds, duplicate ids, dangling
+    references — is collected first and raised together as one :class:`DataError`.
+    For a single file, references to record types it does not hold are not checked.
+    """
+    path = Path(path)
+    by_stem: dict[str, list[Record]] = {stem: [] for stem in STEMS}
+    problems: list[Issue] = []
+    index = ReferenceIndex()
+    seen_types: set[str] = set()
+    for item in read_path(path):
+        if isinstance(item, Issue):
+            if item.is_error:
+                problems.append(item)
+            continue
+        record = _record_from_raw(item, index, problems)
+        if record is not None:
+            by_stem[record.STEM].append(record)
+            seen_types.add(record.TYPE)
+    is_folder = path.is_dir()
+    problems.extend(index.issues(None if is_folder else seen_types))
+    metadata = read_datapackage(path) if is_folder else {}
+    if problems:
+        raise DataError(problems, f"cannot load {path}: {len(problems)} problem(s)")
+    metadata.pop("resources", None)
+    return Dataset(**by_stem, metadata=metadata, check=False)  # type: ignore[arg-type]
+
+
+def _record_from_raw(
+    item: RawRecord, index: ReferenceIndex, problems: list[Issue]
+) -> Record | None:
+    if item.stem is None or item.stem not in STEM_TYPES:
+        problems.append(
+            Issue(
+                "unknown-file",
+                "cannot tell which record type this is",
+                path=item.path,
+                line=item.line,
+            )
+        )
+        return None
+    type_name = STEM_TYPES[item.stem]
+    index.add(type_name, item.data, Located(item.path, item.line))
+    try:
+        return structure_record(type_name, item.data)
+    except RecordError as exc:
+        for pointer, code, message in exc.problems:
+            problems.append(
+                Issue(
+                    code,
+                    message,
+                    path=item.path,
+                    line=item.line_of(pointer) or item.line,
+                    record_id=exc.record_id,
+                    pointer=pointer,
+                )
+            )
+        return None
+
+
+def _sorted_by_id(records: Iterable[Record]) -> list[Record]:
+    return sorted(records, key=lambda record: record.id)
+
+
+def datapackage_metadata(dataset: Dataset) -> dict[str, Any]:
+    """The descriptor fields of a dataset, with defaults for what it lacks."""
+    meta: dict[str, Any] = {"$schema": DATAPACKAGE_PROFILE, "name": dataset.name}
+    for key, value in dataset.metadata.items():
+        if key not in ("resources", "$schema"):
+            meta[key] = value
+    meta.setdefault("version", "0.0.0")
+    meta.setdefault("licenses", _DEFAULT_LICENSES)
+    return meta
+
+
+def write_json(dataset: Dataset, directory: str | Path, layout: Layout = "jsonl") -> Path:
+    """Write a dataset as JSON in one of three layouts, with a ``datapackage.json``.
+
+    ``layout`` is ``"jsonl"`` (``<stem>.jsonl``, one record a line), ``"json"``
+    (``<stem>.json``, an array) or ``"files"`` (a folder ``<stem>/`` with one
+    ``<id>.json`` a record). The folder is written whole into a temporary sibling and
+    swapped into place; an existing folder is replaced only if it is empty or holds a
+    dataset (a ``datapackage.json``). Returns the folder.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    target = Path(directory)
+    with replace_dataset_directory(target) as tmp:
+        resources = []
+        for stem in STEMS:
+            records = _sorted_by_id(dataset.stem(stem))
+            resources.append(_write_stem(tmp, stem, records, layout))
+        descriptor = datapackage_metadata(dataset)
+        descriptor["resources"] = resources
+        atomic_write_bytes(tmp / "datapackage.json", dumps_pretty(descriptor))
+    return target
+
+
+def _write_stem(root: Path, stem: str, records: list[Record], layout: Layout) -> dict[str, Any]:
+    resource: dict[str, Any] = {"name": stem}
+    if layout == "files":
+        folder = root / stem
+        folder.mkdir()
+        paths = []
+        for record in records:
+            (folder / f"{record.id}.json").write_bytes(dumps_pretty(unstructure(record)))
+            paths.append(f"{stem}/{record.id}.json")
+        resource.update(path=paths, format="json", mediatype="application/json")
+    else:
+        if layout == "jsonl":
+            data = b"".join(
+                orjson.dumps(unstructure(record), option=orjson.OPT_APPEND_NEWLINE)
+                for record in records
+            )
+            resource.update(path=f"{stem}.jsonl", format="jsonl", mediatype="application/jsonl")
+        else:
+            data = dumps_pretty([unstructure(record) for record in records])
+            resource.update(path=f"{stem}.json", format="json", mediatype="application/json")
+        (root / resource["path"]).write_bytes(data)
+        resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
+    resource["encoding"] = "utf-8"
+    resource["jsonSchema"] = schema_id(STEM_TYPES[stem])
+    return resource

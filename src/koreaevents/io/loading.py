@@ -1,0 +1,31 @@
+"""``load``: any dataset folder or record file, JSON or Parquet, into a Dataset."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from koreaevents.dataset import Dataset
+from koreaevents.io.paths import bundled_dataset_dir, is_parquet_dataset
+
+__all__ = ["load"]
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Dataset:
+    """Load a dataset: the bundled one, or a folder of JSON/JSONL records or Parquet.
+
+    ``path`` may be a dataset folder (JSON, JSON Lines, one-record files, or a built
+    Parquet release, partitioned or not) or a single record file such as
+    ``events.jsonl``. Raises ``FileNotFoundError`` for a missing path and
+    :class:`~koreaevents.DataError`, listing every problem, for invalid data.
+    """
+    target = bundled_dataset_dir() if path is None else Path(path)
+    if not target.exists():
+        raise FileNotFoundError(f"no dataset at {target}")
+    if is_parquet_dataset(target):
+        from koreaevents.io.parquet import load_parquet
+
+        return load_parquet(target)
+    from koreaevents.io.json_io import load_json
+
+    return load_json(target)

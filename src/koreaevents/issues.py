@@ -1,0 +1,186 @@
+"""Problems found in data: one issue model with stable codes, shared by every reader and check.
+
+Each kind of problem is an :class:`IssueKind` with a stable ``code`` (what scripts and
+CI match on), a ``title`` and a ``hint`` that tells a contributor how to fix it, in the
+manner of frictionless' error classes. An :class:`Issue` is one occurrence: where it is
+(path, line, column, record id, JSON Pointer) and what is wrong.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = [
+    "ISSUE_KINDS",
+    "DataError",
+    "Issue",
+    "IssueKind",
+    "Severity",
+]
+
+
+class Severity(enum.StrEnum):
+    """How bad an issue is: errors make data invalid, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen
+class IssueKind:
+    """One kind of problem, with a stable code and a fix-it hint."""
+
+    code: str
+    title: str
+    hint: str
+    severity: Severity = Severity.ERROR
+
+
+ISSUE_KINDS: dict[str, IssueKind] = {
+    kind.code: kind
+    for kind in (
+        IssueKind(
+            "json-syntax",
+            "Malformed JSON",
+            "Fix the JSON syntax at the given line and column (a missing comma, quote or "
+            "bracket is the usual cause); NaN and Infinity are not JSON.",
+        ),
+        IssueKind(
+            "encoding",
+            "Not UTF-8 text",
+            "Save the file as UTF-8 without a byte order mark.",
+        ),
+        IssueKind(
+            "duplicate-key",
+            "Key given twice in one object",
+            "Remove one of the two values: JSON parsers silently keep only the last.",
+        ),
+        IssueKind(
+            "schema",
+            "Violates the JSON Schema",
+            "Change the value at the pointer so that it fits the field's definition "
+            "(see `koreaevents schema TYPE` and the codebook).",
+        ),
+        IssueKind(
+            "date-bounds",
+            "Date bounds disagree with the EDTF value",
+            "Set date.earliest and date.latest to the first and last day the EDTF value "
+            "allows (null for an open or unknown end), or correct the EDTF value.",
+        ),
+        IssueKind(
+            "duplicate-id",
+            "Id used more than once",
+            "Give each record its own id; ids are unique across the whole dataset.",
+        ),
+        IssueKind(
+            "dangling-reference",
+            "Reference to an id that does not exist",
+            "Add the missing record or correct the id it refers to.",
+        ),
+        IssueKind(
+            "unknown-file",
+            "File matches no record type",
+            "Name the file after a record type (events, sources, analyses, actors), "
+            "move it out of the dataset directory, or pass --type.",
+        ),
+        IssueKind(
+            "datapackage",
+            "datapackage.json is invalid",
+            "Make datapackage.json a Frictionless Data Package v2 descriptor with a "
+            "name, a SemVer version and licenses.",
+        ),
+        IssueKind(
+            "too-large",
+            "Input too large or too deeply nested",
+            "Split the file into JSON Lines with one record a line, and keep records "
+            "small and shallow.",
+        ),
+        IssueKind(
+            "io",
+            "File cannot be read",
+            "Check that the path exists, is a regular file and is readable.",
+        ),
+        IssueKind(
+            "bom",
+            "UTF-8 byte order mark",
+            "Save the file as UTF-8 without a byte order mark; it was read as if absent.",
+            Severity.WARNING,
+        ),
+        IssueKind(
+            "empty-file",
+            "File holds no records",
+            "Remove the empty file or add records to it.",
+            Severity.WARNING,
+        ),
+    )
+}
+
+
+@attrs.frozen
+class Issue:
+    """One problem at one place.
+
+    ``pointer`` is a JSON Pointer relative to the record (``/location/lat``; ``""``
+    for the whole record), ``line`` is 1-based (the line of the bad value where known,
+    else the line where the record starts) and ``column`` is 1-based.
+    """
+
+    code: str
+    message: str
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    record_id: str | None = None
+    pointer: str | None = None
+    severity: Severity = attrs.field(converter=Severity)
+
+    @severity.default
+    def _severity_of_kind(self) -> Severity:
+        kind = ISSUE_KINDS.get(self.code)
+        return kind.severity if kind else Severity.ERROR
+
+    @property
+    def kind(self) -> IssueKind | None:
+        """The registered kind of this issue, if its code is one of ours."""
+        return ISSUE_KINDS.get(self.code)
+
+    @property
+    def is_error(self) -> bool:
+        """Whether this issue makes the data invalid."""
+        return self.severity is Severity.ERROR
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict with every field, in a stable order."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "record_id": self.record_id,
+            "pointer": self.pointer,
+            "code": self.code,
+            "severity": str(self.severity),
+            "message": self.message,
+        }
+
+
+class DataError(ValueError):
+    """Data that cannot be loaded, with every issue that stands in the way."""
+
+    def __init__(self, issues: Iterable[Issue], summary: str | None = None) -> None:
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        errors = [issue for issue in self.issues if issue.is_error]
+        head = summary or f"{len(errors)} problem(s) in the data"
+        lines = [head + ":"]
+        for issue in errors[:50]:
+            where = issue.path or "<data>"
+            if issue.line is not None:
+                where += f":{issue.line}"
+            rid = f" {issue.record_id}" if issue.record_id else ""
+            ptr = f" {issue.pointer}" if issue.pointer else ""
+            lines.append(f"  {where}:{rid}{ptr} [{issue.code}] {issue.message}")
+        if len(errors) > 50:
+            lines.append(f"  … and {len(errors) - 50} more")
+        super().__init__("\n".join(lines))
