@@ -165,3 +165,11 @@ def test_loading_reports_schema_problems_with_line_and_pointer(
 def test_missing_path_is_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         ke.load(tmp_path / "nope")
+
+
+def test_loading_ignores_stray_files_that_validate_would_flag(
+    bundled: ke.Dataset, tmp_path: Path
+) -> None:
+    ke.write_json(bundled, tmp_path / "d", layout="jsonl")
+    (tmp_path / "d" / "notes.txt").write_text("my notes")
+    assert ke.load(tmp_path / "d") == bundled

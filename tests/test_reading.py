@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import functools
+import io
 import json
 import os
 import shutil
@@ -384,6 +387,16 @@ def test_200000_deep_nesting_is_too_large(tmp_path: Path, opener: str, suffix: s
     assert codes(split(read_file(closed))[1]) == ["too-large"]
 
 
+def test_array_element_deeper_than_the_stdlib_parser(tmp_path: Path) -> None:
+    deep = "[" * 1020 + "]" * 1020
+    path = write(tmp_path / "d.json", f'[{deep},\n {{"a": [1]}}, "s", 3]')
+    records, issues = split(read_file(path))
+    assert issues == []
+    assert [(r.line, r.column) for r in records] == [(1, 2), (2, 2), (2, 14), (2, 19)]
+    assert records[0].text == deep
+    assert records[1].data == {"a": [1]}
+
+
 def test_depth_1024_is_fine(tmp_path: Path) -> None:
     path = write(tmp_path / "d.jsonl", "[" * 1024 + "]" * 1024 + "\n")
     records, issues = split(read_file(path))
@@ -448,7 +461,7 @@ def test_fifo_gives_io_issue_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "events.jsonl"
     os.mkfifo(fifo)
     for reader in (read_file, read_path):
-        items = run_with_timeout(lambda reader=reader: list(reader(fifo)))
+        items = run_with_timeout(functools.partial(lambda r: list(r(fifo)), reader))
         assert isinstance(items, list)
         issues = split(assert_sane(items))[1]
         assert codes(issues) == ["io"]
@@ -493,6 +506,40 @@ def test_permission_denied(tmp_path: Path) -> None:
         path.chmod(0o644)
     assert codes(issues) == ["io"]
     assert "permission denied" in issues[0].message
+
+
+def test_permission_denied_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "events.jsonl", "{}\n")
+
+    def deny(*args: object, **kwargs: object) -> int:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(os, "open", deny)
+    issues = split(assert_sane(read_path(path)))[1]
+    assert codes(issues) == ["io"]
+    assert "permission denied" in issues[0].message
+
+
+def test_read_error_mid_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "events.jsonl", '{"id": 1}\n{"id": 2}\n')
+
+    class Failing(io.BufferedReader):
+        calls = 0
+
+        def readline(self, size: int | None = -1) -> bytes:
+            Failing.calls += 1
+            if Failing.calls > 1:
+                raise OSError(errno.EIO, "Input/output error")
+            return super().readline(size)
+
+    def fdopen(fd: int, mode: str, buffering: int) -> io.BufferedReader:
+        return Failing(io.FileIO(fd, "rb"))
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    records, issues = split(assert_sane(read_file(path)))
+    assert [r.data for r in records] == [{"id": 1}]
+    assert codes(issues) == ["io"]
+    assert "Input/output error" in issues[0].message
 
 
 def test_unknown_suffix(tmp_path: Path) -> None:
@@ -676,9 +723,9 @@ def check_file(path: Path, data: bytes) -> None:
         assert rec.text is not None
         assert orjson.loads(rec.text) == rec.data
         assert lines[rec.line - 1][rec.column - 1 :].startswith(rec.text.split("\n")[0])
-    dups = reference_duplicates(data.removeprefix(b"\xef\xbb\xbf"))
-    if dups is not None:
-        assert codes(issues).count("duplicate-key") == dups
+    reference = reference_duplicates(data.removeprefix(b"\xef\xbb\xbf"))
+    if reference is not None:
+        assert codes(issues).count("duplicate-key") == reference
 
 
 def mutate(data: bytes, kind: str, index: int, byte: int) -> bytes:

@@ -353,11 +353,9 @@ def _encoding_issue(raw: bytes, display: str, line0: int, byte0: int) -> Issue |
         if raw[:2] in (b"{\x00", b"[\x00", b"\x00{", b"\x00["):
             message = "the file looks like UTF-16 (NUL bytes between characters): save it as UTF-8"
             return Issue("encoding", message, path=display, line=line0, column=1)
-        else:
-            message = (
-                f"NUL byte (0x00) at byte offset {byte0 + nul}: "
-                "the file is binary or not UTF-8 text"
-            )
+        message = (
+            f"NUL byte (0x00) at byte offset {byte0 + nul}: the file is binary or not UTF-8 text"
+        )
         return Issue("encoding", message, path=display, line=line, column=_column_in(raw, 0, nul))
     try:
         raw.decode("utf-8")
@@ -637,7 +635,13 @@ def _read_jsonl(
         column = 1 if raw[0] == 123 else len(raw) - len(raw.lstrip(_JSON_WS)) + 1
         if kind is dict or kind is list:
             colons = raw.count(b":")
-            if colons and _may_have_duplicates(colons, raw, data):
+            # A flat object whose every ":" is one of its keys has no duplicate; for
+            # the rest, see the module docstring.
+            if (
+                colons
+                and (kind is list or colons != len(data))
+                and _may_have_duplicates(colons, raw, data)
+            ):
                 text = raw.decode("utf-8")
                 yield from _duplicate_issues(text, display, line, 1, data)
         yield record(display, line, column, stem, data)
