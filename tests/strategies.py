@@ -89,8 +89,11 @@ def _for_type(tp: Any, fs: FieldSpec) -> st.SearchStrategy[Any]:
 
                 banned = re.compile(fs.not_pattern)
                 strategy = strategy.filter(lambda value: not banned.search(value))
+            if fs.max_length is not None:
+                limit = fs.max_length
+                strategy = strategy.filter(lambda value: len(value) <= limit)
             return strategy
-        return st.text(min_size=fs.min_length or 0, max_size=40)
+        return st.text(min_size=fs.min_length or 0, max_size=min(40, fs.max_length or 40))
     raise TypeError(f"no strategy for {tp!r}")
 
 

@@ -45,6 +45,7 @@ def test_records_are_frozen() -> None:
     [
         ({"id": "evt-Bad Id"}, "id"),
         ({"id": "src-wrong-prefix"}, "id"),
+        ({"id": "evt-" + "a" * 300}, "id"),  # ids name files: bounded length
         ({"event_type": "invasion"}, "invasion"),
         ({"actors": []}, "actors"),
         ({"citations": []}, "citations"),

@@ -61,6 +61,9 @@ _EDTF_DATE = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?[?
 EDTF_PATTERN = rf"^(?:{_EDTF_DATE}|(?:{_EDTF_DATE}|\.\.)?/(?:{_EDTF_DATE}|\.\.)?)$"
 DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 
+# Ids name files in the one-record-per-file layout: keep them within file-name limits.
+MAX_ID_LENGTH = 200
+
 _META_KEY = "koreaevents"
 
 
@@ -72,6 +75,7 @@ class FieldSpec:
     pattern: str | None = None
     not_pattern: str | None = None
     min_length: int | None = None
+    max_length: int | None = None
     minimum: float | None = None
     maximum: float | None = None
     min_items: int | None = None
@@ -107,6 +111,8 @@ def _validators(fs: FieldSpec, *, many: bool, optional: bool) -> list[Any]:
         scalar.append(_valid_edtf)
     if fs.min_length is not None:
         scalar.append(attrs.validators.min_len(fs.min_length))
+    if fs.max_length is not None:
+        scalar.append(attrs.validators.max_len(fs.max_length))
     if fs.minimum is not None:
         scalar.append(attrs.validators.ge(fs.minimum))
     if fs.maximum is not None:
@@ -389,6 +395,7 @@ class Event:
 
     id: str = _field(
         "Unique id: 'evt-' and a lowercase slug.",
+        max_length=MAX_ID_LENGTH,
         pattern=EVENT_ID_PATTERN,
         example="evt-2024-01-24-cruise-missiles-yellow-sea",
     )
@@ -436,7 +443,11 @@ class Source:
     STEM: ClassVar[str] = "sources"
     TYPE: ClassVar[str] = "source"
 
-    id: str = _field("Unique id: 'src-' and a lowercase slug.", pattern=SOURCE_ID_PATTERN)
+    id: str = _field(
+        "Unique id: 'src-' and a lowercase slug.",
+        max_length=MAX_ID_LENGTH,
+        pattern=SOURCE_ID_PATTERN,
+    )
     kind: vocab.SourceKind = _field(
         "What kind of document it is.", converter=vocab.SourceKind, example="news_report"
     )
@@ -482,7 +493,11 @@ class Analysis:
     STEM: ClassVar[str] = "analyses"
     TYPE: ClassVar[str] = "analysis"
 
-    id: str = _field("Unique id: 'ana-' and a lowercase slug.", pattern=ANALYSIS_ID_PATTERN)
+    id: str = _field(
+        "Unique id: 'ana-' and a lowercase slug.",
+        max_length=MAX_ID_LENGTH,
+        pattern=ANALYSIS_ID_PATTERN,
+    )
     kind: vocab.AnalysisKind = _field(
         "What kind of judgement it is.", converter=vocab.AnalysisKind, example="theory"
     )
@@ -559,6 +574,7 @@ class Actor:
 
     id: str = _field(
         "Unique id: a lowercase slug, e.g. 'prk' or 'prk-kim-jong-un'.",
+        max_length=MAX_ID_LENGTH,
         pattern=ACTOR_ID_PATTERN,
         not_pattern=ACTOR_ID_NOT_PATTERN,
         example="prk-kim-jong-un",

@@ -132,6 +132,8 @@ class _Builder:
             target["not"] = {"pattern": fs.not_pattern}
         if fs.min_length is not None:
             target["minLength"] = fs.min_length
+        if fs.max_length is not None:
+            target["maxLength"] = fs.max_length
         if fs.minimum is not None:
             target["minimum"] = fs.minimum
         if fs.maximum is not None:
