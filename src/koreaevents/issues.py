@@ -19,6 +19,7 @@ __all__ = [
     "Issue",
     "IssueKind",
     "Severity",
+    "issue_code_table",
 ]
 
 
@@ -91,6 +92,20 @@ ISSUE_KINDS: dict[str, IssueKind] = {
             "datapackage.json is invalid",
             "Make datapackage.json a Frictionless Data Package v2 descriptor with a "
             "name, a SemVer version and licenses.",
+        ),
+        IssueKind(
+            "no-datapackage",
+            "Dataset directory without datapackage.json",
+            "Add a datapackage.json (Frictionless Data Package v2) with a name, a SemVer "
+            "version, licenses and one resource per data file; ke.write_json writes one.",
+            Severity.WARNING,
+        ),
+        IssueKind(
+            "not-checked",
+            "Built Parquet files are not checked",
+            "validate checks the JSON a dataset is built from: run it on the JSON "
+            "dataset directory, then `koreaevents build` it again.",
+            Severity.WARNING,
         ),
         IssueKind(
             "too-large",
@@ -184,3 +199,21 @@ class DataError(ValueError):
         if len(errors) > 50:
             lines.append(f"  … and {len(errors) - 50} more")
         super().__init__("\n".join(lines))
+
+
+def issue_code_table() -> str:
+    """The Markdown table of every issue code: severity, title and fix, from ISSUE_KINDS.
+
+    ``docs/issue-codes.md`` embeds it between ``<!-- codes:start -->`` and
+    ``<!-- codes:end -->``; a test fails when the page is stale
+    (``python -m koreaevents.validation.codes_page`` rewrites it).
+    """
+    rows = [
+        "| code | severity | what it means | how to fix it |",
+        "|---|---|---|---|",
+    ]
+    for code in sorted(ISSUE_KINDS):
+        kind = ISSUE_KINDS[code]
+        hint = kind.hint.replace("|", "\\|")
+        rows.append(f"| `{code}` | {kind.severity} | {kind.title} | {hint} |")
+    return "\n".join(rows) + "\n"

@@ -6,7 +6,9 @@ dicts (when validating files) and over records (when building a :class:`Dataset`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -78,47 +80,218 @@ class Located:
     line: int | None = None
 
 
+_NO_LINE = -1  # line unknown, in the int arrays below
+
+
+# Reference extraction from JSON dicts is the hot loop of validation (several references
+# per record, millions of records), so each record type's REFERENCE_FIELDS are compiled
+# once into one straight-line Python function: nested loops with the keys as literals,
+# settling a reference at once when its id is already known with the right type and
+# appending it to the open references otherwise. Record objects go through
+# iter_references instead.
+_TYPE_CODES: tuple[str, ...] = tuple(REFERENCE_FIELDS)
+_TYPE_CODE: dict[str, int] = {name: code for code, name in enumerate(_TYPE_CODES)}
+_UNKNOWN_TYPE = 255
+
+_SMALL = 16  # list indexes whose pointers are built once, not per reference
+
+# make(ids_get, rec_type, ref_rec, ref_pointer, ref_id, ref_target, intern) ->
+# extract(record, record number): binds one index's storage into a type's extractor.
+_Extractor = Callable[[Any, int], None]
+_Factory = Callable[..., _Extractor]
+
+
+def _extractor_source(fields: tuple[tuple[tuple[str, ...], str], ...]) -> str:
+    """Python source of ``make(...)`` for one record type's reference fields."""
+    head = ["def make(ids_get, rec_type, ref_rec, ref_pointer, ref_id, ref_target, intern):"]
+    body = ["    def extract(rec, number):"]
+    for index, (path, target) in enumerate(fields):
+        code = _TYPE_CODE[target]
+        indent = "        "
+        value = "rec"
+        parts: list[str] = []  # literal pointer pieces, None for a list index
+        loops = 0
+        for depth, key in enumerate(path):
+            child = f"v{depth}"
+            if key == "*":
+                body.append(f"{indent}if {value}.__class__ is list:")
+                body.append(f"{indent}    for i{loops}, {child} in enumerate({value}):")
+                parts.append(f"{{i{loops}}}")
+                loops += 1
+                indent += "        "
+            else:
+                body.append(f"{indent}if {value}.__class__ is dict:")
+                body.append(f"{indent}    {child} = {value}.get({key!r})")
+                parts.append(key.replace("~", "~0").replace("/", "~1"))
+                indent += "    "
+            value = child
+        template = "".join("/" + part for part in parts)
+        if loops == 0:
+            pointer = repr(template)
+        elif loops == 1:
+            table = tuple(template.replace("{i0}", str(i)) for i in range(_SMALL))
+            head.append(f"    P{index} = {table!r}")
+            pointer = f"(P{index}[i0] if i0 < {_SMALL} else f{template!r})"
+        else:
+            pointer = f"intern(p := f{template!r}, p)"
+        body.append(f"{indent}if {value}.__class__ is str:")
+        body.append(f"{indent}    found = ids_get({value})")
+        body.append(f"{indent}    if found is None or rec_type[found] != {code}:")
+        body.append(f"{indent}        ref_rec(number)")
+        body.append(f"{indent}        ref_pointer({pointer})")
+        body.append(f"{indent}        ref_id(intern({value}, {value}))")
+        body.append(f"{indent}        ref_target({code})")
+    body.append("        return None")
+    body.append("    return extract")
+    return "\n".join(head + body) + "\n"
+
+
+@functools.cache
+def _factory(type_name: str, targets: frozenset[str]) -> _Factory:
+    """The extractor factory of a type, for references to ``targets`` only."""
+    fields = tuple(field for field in REFERENCE_FIELDS[type_name] if field[1] in targets)
+    namespace: dict[str, Any] = {}
+    exec(_extractor_source(fields), namespace)  # trusted: source we generate ourselves
+    factory: _Factory = namespace["make"]
+    return factory
+
+
 class ReferenceIndex:
     """Collects ids and references, then reports duplicates and dangling references.
 
-    Feed it every record with :meth:`add`, then call :meth:`issues`. Memory is one
-    entry per id and one per reference, never the records themselves.
+    Feed it every record with :meth:`add` (or :meth:`add_at`), then call :meth:`issues`.
+    Memory stays small and never holds the records themselves: per record a few bytes
+    of location in typed arrays, one dict entry per id, and only the references that
+    did not resolve when they were added (a reference to an id already seen, of the
+    right type, is settled at once). Repeated strings (actor ids, pointers, paths) are
+    stored once.
     """
 
-    def __init__(self) -> None:
-        self._ids: dict[str, tuple[str, Located]] = {}
-        self._refs: list[tuple[str, str, str, str, Located, str | None]] = []
+    def __init__(self, targets: Iterable[str] | None = None) -> None:
+        """Create an empty index.
+
+        ``targets``: the record types whose references are collected (default: all);
+        references to other types are skipped as they are read, for speed and memory,
+        which gives the same issues as ``issues(present_types=targets)``.
+        """
+        self._targets = frozenset(REFERENCE_FIELDS if targets is None else targets)
+        self._ids: dict[str, int] = {}  # id -> record number
+        self._paths: list[str | None] = []
+        self._path_numbers: dict[str | None, int] = {}
+        self._strings: dict[str, str] = {}
+        # Per record number: path number, line, type code, id.
+        self._rec_path = array("I")
+        self._rec_line = array("q")
+        self._rec_type = bytearray()
+        self._rec_id: list[str | None] = []
+        # References still open: referring record, pointer, id, target type code.
+        self._ref_rec = array("I")
+        self._ref_pointer: list[str] = []
+        self._ref_id: list[str] = []
+        self._ref_target = bytearray()
         self._duplicates: list[Issue] = []
+        self._last_path: str | None = None
+        self._extractors: dict[str, _Extractor] = {
+            name: factory(
+                self._ids.get,
+                self._rec_type,
+                self._ref_rec.append,
+                self._ref_pointer.append,
+                self._ref_id.append,
+                self._ref_target.append,
+                self._strings.setdefault,
+            )
+            for name, factory in (
+                (name, _factory(name, self._targets)) for name in REFERENCE_FIELDS
+            )
+        }
+        self._last_path_number = self._path_numbers[None] = 0
+        self._paths.append(None)
+
+    def __len__(self) -> int:
+        """How many records were added."""
+        return len(self._rec_id)
 
     def add(self, type_name: str, record: Any, where: Located | None = None) -> None:
-        """Register a record's id and the references it makes."""
+        """Register a record's id and the references it makes.
+
+        ``record`` may be a JSON dict or a record object.
+        """
         where = where or Located()
-        record_id = _step(record, "id")
-        if isinstance(record_id, str):
-            first = self._ids.get(record_id)
-            if first is not None:
-                first_type, first_where = first
+        if type(record) is dict:
+            self.add_at(type_name, record, where.path, where.line)
+            return
+        number = self._new_record(type_name, _step(record, "id"), where.path, where.line)
+        for pointer, target, ref in iter_references(type_name, record):
+            if target in self._targets:
+                self._reference(number, pointer, target, ref)
+
+    def add_at(self, type_name: str, record: Any, path: str | None, line: int | None) -> None:
+        """Like :meth:`add` for a JSON value, without building a :class:`Located`."""
+        if record.__class__ is not dict:
+            self._new_record(type_name, None, path, line)
+            return
+        number = self._new_record(type_name, record.get("id"), path, line)
+        extract = self._extractors.get(type_name)
+        if extract is not None:
+            extract(record, number)
+
+    def _new_record(
+        self, type_name: str, record_id: Any, path: str | None, line: int | None
+    ) -> int:
+        number = len(self._rec_id)
+        if path is not self._last_path:
+            path_number = self._path_numbers.get(path)
+            if path_number is None:
+                path_number = self._path_numbers[path] = len(self._paths)
+                self._paths.append(path)
+            self._last_path, self._last_path_number = path, path_number
+        self._rec_path.append(self._last_path_number)
+        self._rec_line.append(_NO_LINE if line is None else line)
+        self._rec_type.append(_TYPE_CODE.get(type_name, _UNKNOWN_TYPE))
+        rid = record_id if record_id.__class__ is str else None
+        self._rec_id.append(rid)
+        if rid is not None:
+            first = self._ids.setdefault(rid, number)
+            if first != number:
                 self._duplicates.append(
                     Issue(
                         "duplicate-id",
-                        f"id {record_id!r} is already used by the {first_type} at "
-                        f"{_where(first_where)}",
-                        path=where.path,
-                        line=where.line,
-                        record_id=record_id,
+                        f"id {rid!r} is already used by the {self._type_name(first)} at "
+                        f"{_where(self._located(first))}: give this record an id of its own",
+                        path=path,
+                        line=line,
+                        record_id=rid,
                         pointer="/id",
                     )
                 )
-            else:
-                self._ids[record_id] = (type_name, where)
-        for pointer, target, ref in iter_references(type_name, record):
-            rid = record_id if isinstance(record_id, str) else None
-            self._refs.append((pointer, target, ref, type_name, where, rid))
+        return number
+
+    def _reference(self, number: int, pointer: str, target: str, ref: str) -> None:
+        found = self._ids.get(ref)
+        code = _TYPE_CODE[target]
+        if found is None or self._rec_type[found] != code:
+            self._keep(number, pointer, ref, code)
+
+    def _keep(self, number: int, pointer: str, ref: str, code: int) -> None:
+        strings = self._strings
+        self._ref_rec.append(number)
+        self._ref_pointer.append(strings.setdefault(pointer, pointer))
+        self._ref_id.append(strings.setdefault(ref, ref))
+        self._ref_target.append(code)
+
+    def _type_name(self, number: int) -> str:
+        code = self._rec_type[number]
+        return _TYPE_CODES[code] if code < len(_TYPE_CODES) else "record"
+
+    def _located(self, number: int) -> Located:
+        line = self._rec_line[number]
+        return Located(self._paths[self._rec_path[number]], None if line == _NO_LINE else line)
 
     def type_of(self, record_id: str) -> str | None:
         """The type of the record with this id, if one was added."""
         found = self._ids.get(record_id)
-        return found[0] if found else None
+        return None if found is None else self._type_name(found)
 
     def issues(self, present_types: Iterable[str] | None = None) -> list[Issue]:
         """Duplicate ids and references that resolve nowhere (or to the wrong type).
@@ -128,24 +301,34 @@ class ReferenceIndex:
         """
         checked = None if present_types is None else set(present_types)
         found = list(self._duplicates)
-        for pointer, target, ref, _type_name, where, rid in self._refs:
+        for index, number in enumerate(self._ref_rec):
+            target = _TYPE_CODES[self._ref_target[index]]
             if checked is not None and target not in checked:
                 continue
+            ref = self._ref_id[index]
             actual = self.type_of(ref)
             if actual == target:
                 continue
+            pointer = self._ref_pointer[index]
             field = pointer.lstrip("/")
             if actual is None:
-                message = f"{field} refers to {target} {ref!r}, which does not exist"
+                message = (
+                    f"{field} refers to {target} {ref!r}, which does not exist: add that "
+                    f"{target} or correct the id"
+                )
             else:
-                message = f"{field} refers to {ref!r}, which is a {actual}, not a {target}"
+                message = (
+                    f"{field} refers to {ref!r}, which is a {actual}, not a {target}: "
+                    f"use the id of a {target}"
+                )
+            where = self._located(number)
             found.append(
                 Issue(
                     "dangling-reference",
                     message,
                     path=where.path,
                     line=where.line,
-                    record_id=rid,
+                    record_id=self._rec_id[number],
                     pointer=pointer,
                 )
             )

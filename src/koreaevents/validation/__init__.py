@@ -1,0 +1,372 @@
+"""Validate contributed data: every problem located, coded and explained.
+
+>>> import koreaevents as ke
+>>> from koreaevents.io.paths import bundled_dataset_dir
+>>> ke.validate(bundled_dataset_dir()).ok
+True
+
+:func:`validate` reads files, record folders and dataset directories with the raw
+readers of :mod:`koreaevents.io.reading` (streamed: a JSON Lines file is read a line
+at a time and no record is kept after it is checked), checks each record against the
+JSON Schema of its type and its EDTF dates (:mod:`koreaevents.validation.checks`),
+collects ids and references in a lean :class:`~koreaevents.references.ReferenceIndex`
+(duplicate ids within and across files, references that resolve nowhere), and checks
+each dataset directory's ``datapackage.json`` (:mod:`koreaevents.validation.datapackage`).
+The result is a :class:`ValidationReport`; :mod:`koreaevents.validation.reporters`
+turns it into text, JSON or GitHub annotations.
+
+Nothing is fetched over the network: the schemas are self-contained and the
+validators are built with a retriever that refuses every remote ``$ref``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from koreaevents.io.paths import is_parquet_dataset
+from koreaevents.io.reading import STEMS, RawRecord, _gc_paused, read_path, stem_of
+from koreaevents.issues import Issue, Severity
+from koreaevents.references import ReferenceIndex
+from koreaevents.validation.checks import RecordChecker
+from koreaevents.validation.datapackage import DATAPACKAGE, check_datapackage
+
+__all__ = ["RECORD_TYPE_NAMES", "ValidationReport", "validate"]
+
+RECORD_TYPE_NAMES: Final[dict[str, str]] = {
+    **{type_name: stem for stem, type_name in STEMS.items()},
+    **{stem: stem for stem in STEMS},
+}
+"""Accepted values of ``record_type`` (a type or a stem) -> the file stem."""
+
+PathArg = str | os.PathLike[str]
+
+# Reader issue codes whose messages say what is wrong but not what to do.
+_ADD_HINT: Final = frozenset({"duplicate-key", "empty-file"})
+_MAX_MESSAGE: Final = 2000
+
+
+@attrs.frozen
+class ValidationReport:
+    """What :func:`validate` found.
+
+    Attributes:
+        issues: Every issue found, in the order found (files in the order read, each
+            file's issues by line; reference issues last).
+        paths: The paths that were validated, as given.
+        records: How many records were read and checked.
+        files: How many distinct files the issues and records came from.
+        stopped: True when ``max_errors`` was reached and validation stopped early
+            (there may be more problems than :attr:`issues` shows).
+        max_errors: The limit that was in force, or None.
+    """
+
+    issues: tuple[Issue, ...]
+    paths: tuple[str, ...] = ()
+    records: int = 0
+    files: int = 0
+    stopped: bool = False
+    max_errors: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no issue is an error (warnings do not make data invalid)."""
+        return not any(issue.is_error for issue in self.issues)
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        """The issues that make the data invalid."""
+        return tuple(issue for issue in self.issues if issue.is_error)
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        """The issues that do not make the data invalid."""
+        return tuple(issue for issue in self.issues if not issue.is_error)
+
+    @property
+    def io_failed(self) -> bool:
+        """True when a path could not be read at all (missing, unreadable, a loop)."""
+        return any(issue.code == "io" for issue in self.issues)
+
+    def counts(self) -> dict[str, int]:
+        """Number of issues per code, sorted by code."""
+        return dict(sorted(Counter(issue.code for issue in self.issues).items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON shape (see docs/issue-codes.md), version 1."""
+        return {
+            "version": 1,
+            "ok": self.ok,
+            "paths": list(self.paths),
+            "summary": {
+                "records": self.records,
+                "files": self.files,
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "by_code": self.counts(),
+                "stopped": self.stopped,
+                "max_errors": self.max_errors,
+            },
+            "issues": [issue.to_dict() for issue in self.issues],
+        }
+
+
+class _Stop(Exception):
+    """max_errors was reached."""
+
+
+class _Run:
+    """One validation run: the shared checker, index and counters."""
+
+    def __init__(self, record_type: str | None, max_errors: int | None) -> None:
+        self.stem = None if record_type is None else RECORD_TYPE_NAMES[record_type]
+        self.max_errors = max_errors
+        self.checker = RecordChecker()
+        self.index = ReferenceIndex()
+        self.issues: list[Issue] = []
+        self.error_count = 0
+        self.records = 0
+        self.files: set[str] = set()
+        self.present: set[str] | None = set()  # None once a whole dataset is given
+        self.untyped: set[str] = set()
+
+    def add(self, issue: Issue) -> None:
+        if issue.code in _ADD_HINT and issue.kind is not None:
+            # The reader says what is wrong; add what to do about it.
+            issue = attrs.evolve(issue, message=f"{issue.message}: {issue.kind.hint}")
+        if len(issue.message) > _MAX_MESSAGE:  # e.g. a 20 MB key quoted in full
+            cut = issue.message[: _MAX_MESSAGE - 1] + "…"
+            issue = attrs.evolve(issue, message=cut)
+        self.issues.append(issue)
+        if issue.path is not None:
+            self.files.add(issue.path)
+        if issue.severity is Severity.ERROR:
+            self.error_count += 1
+            if self.max_errors is not None and self.error_count >= self.max_errors:
+                raise _Stop
+
+    def add_all(self, issues: Iterable[Issue]) -> None:
+        for issue in issues:
+            self.add(issue)
+
+    # --- paths ------------------------------------------------------------------------
+
+    def path(self, path: Path) -> None:
+        if path.name == DATAPACKAGE and _is_file(path):
+            self.add_all(check_datapackage(path))
+            return
+        if _is_dir(path) and _is_dataset(path, self.stem):
+            self.present = None
+            if is_parquet_dataset(path):
+                self.parquet_release(path)
+                return
+            descriptor = path / DATAPACKAGE
+            if os.path.lexists(descriptor):
+                self.add_all(check_datapackage(descriptor))
+            else:
+                self.add(
+                    Issue(
+                        "no-datapackage",
+                        f"the dataset directory {path} has no {DATAPACKAGE}",
+                        path=str(path),
+                    )
+                )
+        # A name that says what the records are wins over --type.
+        named = path.name in STEMS if _is_dir(path) else stem_of(path) is not None
+        self.read(read_path(path, stem=None if named else self.stem))
+
+    def parquet_release(self, path: Path) -> None:
+        descriptor = path / DATAPACKAGE
+        if os.path.lexists(descriptor):
+            self.add_all(check_datapackage(descriptor, verify_hashes=True))
+        self.add(
+            Issue(
+                "not-checked",
+                f"{path} is a built Parquet release: its datapackage.json and file hashes "
+                "were checked, its records are not; validate the JSON dataset it was built "
+                "from",
+                path=str(path),
+            )
+        )
+
+    def read(self, items: Iterator[RawRecord | Issue]) -> None:
+        check = self.checker.check
+        add_at = self.index.add_at
+        present = self.present
+        records = 0
+        last_path: str | None = None
+        type_name: str | None = None
+        try:
+            for item in items:
+                if isinstance(item, Issue):
+                    self.add(item)
+                    continue
+                records += 1
+                if item.path is not last_path:  # a new file: resolve its type once
+                    last_path = item.path
+                    self.files.add(item.path)
+                    stem = item.stem if item.stem is not None else self.stem
+                    type_name = STEMS.get(stem) if stem is not None else None
+                    if type_name is not None and present is not None:
+                        present.add(type_name)
+                if type_name is None:
+                    self.unknown_type(item)
+                    continue
+                found = check(type_name, item)
+                if found:
+                    self.add_all(found)
+                add_at(type_name, item.data, item.path, item.line)
+        finally:
+            self.records += records
+
+    def unknown_type(self, item: RawRecord) -> None:
+        if item.path in self.untyped:
+            return
+        self.untyped.add(item.path)
+        self.add(
+            Issue(
+                "unknown-file",
+                f"cannot tell which record type {item.path} holds: name it after a stem "
+                f"({', '.join(f'{stem}.jsonl' for stem in STEMS)}, or .json), put it in a "
+                "folder named after one (events/, ...), or pass --type",
+                path=item.path,
+            )
+        )
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _listdir(path: Path) -> list[str]:
+    try:
+        return os.listdir(path)
+    except (OSError, ValueError):
+        return []
+
+
+def _is_dataset(path: Path, stem: str | None) -> bool:
+    """Whether read_path reads ``path`` as a dataset directory (not a record folder)."""
+    names = _listdir(path)
+    if DATAPACKAGE in names:
+        return True
+    stems = set(STEMS)
+    if any(name in stems or name.rpartition(".")[0] in stems for name in names):
+        return True
+    return stem is None and path.name not in stems
+
+
+def _types_given(paths: list[PathArg], stem: str | None) -> set[str] | None:
+    """The record types the paths hold, judged by names alone (None: a whole dataset).
+
+    References to other types are never checked, so the index need not collect them.
+    """
+    types: set[str] = set()
+    for given in paths:
+        path = Path(given)
+        if path.name == DATAPACKAGE:
+            continue
+        found: str | None
+        if _is_dir(path):
+            if _is_dataset(path, stem):
+                return None
+            found = path.name if path.name in STEMS else stem
+        else:
+            found = stem_of(path) or stem
+        if found is not None and found in STEMS:
+            types.add(STEMS[found])
+    return types
+
+
+def _flatten(paths: tuple[Any, ...]) -> list[PathArg]:
+    flat: list[PathArg] = []
+    for item in paths:
+        if isinstance(item, (str, os.PathLike)):
+            flat.append(item)
+        elif isinstance(item, Iterable):
+            flat.extend(_flatten(tuple(item)))
+        else:
+            raise TypeError(f"a path must be a str or os.PathLike, not {type(item).__name__}")
+    return flat
+
+
+def validate(
+    *paths: PathArg | Iterable[PathArg],
+    record_type: str | None = None,
+    max_errors: int | None = None,
+) -> ValidationReport:
+    """Validate files, record folders and dataset directories; never raises for bad data.
+
+    Args:
+        paths: One or more paths (or lists of paths): a ``.jsonl`` or ``.json`` file, a
+            folder of one-record ``*.json`` files, a dataset directory, or a
+            ``datapackage.json``. All are checked together: an id used in two of them
+            is a duplicate, and references resolve across them.
+        record_type: What a file holds when its name does not say (``event`` or
+            ``events``, ...). Without it a file's type comes from its name or its
+            folder's name.
+        max_errors: Stop after this many errors (the report's ``stopped`` says so);
+            None for no limit.
+
+    Returns:
+        A :class:`ValidationReport`: ``ok``, and every issue with its path, line,
+        record id, JSON Pointer, code and message.
+
+    Raises:
+        ValueError: For a bad argument: no path, an unknown ``record_type`` or a
+            ``max_errors`` below 1.
+
+    When only some record types are given (single files or record folders, not a
+    dataset directory), references to the types not given are not checked.
+    """
+    flat = _flatten(paths)
+    if not flat:
+        raise ValueError("validate needs at least one path")
+    if record_type is not None and record_type not in RECORD_TYPE_NAMES:
+        raise ValueError(
+            f"unknown record type {record_type!r}: expected one of {', '.join(RECORD_TYPE_NAMES)}"
+        )
+    if max_errors is not None and (isinstance(max_errors, bool) or max_errors < 1):
+        raise ValueError(f"max_errors must be a positive integer or None, not {max_errors!r}")
+    run = _Run(record_type, max_errors)
+    run.index = ReferenceIndex(_types_given(flat, run.stem))
+    seen: set[str] = set()
+    stopped = False
+    # Records die by reference counting and what is kept holds no cycles, so the cyclic
+    # collector would only walk everything already imported, again and again (15-20%).
+    with _gc_paused():
+        try:
+            for given in flat:
+                path = Path(given)
+                key = os.path.normpath(os.path.abspath(path))
+                if key in seen:
+                    continue  # the same path twice would make every id a duplicate
+                seen.add(key)
+                run.path(path)
+            run.add_all(run.index.issues(run.present))
+        except _Stop:
+            stopped = True
+    return ValidationReport(
+        issues=tuple(run.issues),
+        paths=tuple(str(p) for p in flat),
+        records=run.records,
+        files=len(run.files),
+        stopped=stopped,
+        max_errors=max_errors,
+    )
