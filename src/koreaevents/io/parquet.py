@@ -1,0 +1,738 @@
+"""Datasets as Parquet: deterministic, hashed releases, and loading them back.
+
+A built dataset (a *release*) holds, for each stem, ``<stem>.parquet`` — or, with
+``partition_by="year"``, a folder ``events/year=YYYY/part-0.parquet`` of hive-partitioned
+files (events whose start is open go to ``year=__HIVE_DEFAULT_PARTITION__``, the name
+Hive, Spark, pyarrow, polars and DuckDB all read as null) — and a Frictionless Data
+Package v2 ``datapackage.json`` listing every file with its size, ``sha256:`` hash and
+Table Schema.
+
+The same records always give the same bytes: rows are sorted (events by
+``(date_earliest, id)`` with an open start first, the others by id), every file is
+written with the same options (zstd at a fixed level, fixed row-group size, statistics
+and page index on), the schema metadata holds no time or host name, and no pandas
+metadata is written since the tables are built from Arrow.
+
+Two roads lead to a release. :func:`write_parquet` writes a :class:`Dataset` already
+in memory. :func:`build` reads JSON/JSONL straight to Arrow in batches: each record is
+checked as ``koreaevents validate`` checks it (JSON Schema and EDTF dates, the rules
+``ke.load`` applies), kept only as column values, and turned into an Arrow
+table every ``batch_size`` records; ids and references are then checked, and rows
+sorted, on the Arrow columns. A million events never exist as Python objects at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from koreaevents.dataset import STEMS, Dataset
+from koreaevents.io.atomic import atomic_write_bytes, replace_dataset_directory
+from koreaevents.io.json_io import datapackage_metadata, dumps_pretty, read_datapackage
+from koreaevents.io.paths import bundled_dataset_dir, is_parquet_dataset
+from koreaevents.io.reading import STEMS as STEM_TYPES
+from koreaevents.io.reading import read_path
+from koreaevents.issues import DataError, Issue
+from koreaevents.references import REFERENCE_FIELDS, iter_references
+
+# pyarrow, the Arrow layout and the record checks are imported where they are used:
+# `import koreaevents` (and so every command) should not pay for them.
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+    import pyarrow.parquet as pq
+
+__all__ = [
+    "BATCH_SIZE",
+    "COMPRESSION",
+    "COMPRESSION_LEVEL",
+    "HIVE_NULL",
+    "PARQUET_MEDIATYPE",
+    "PARTITION_KEYS",
+    "ROW_GROUP_SIZE",
+    "BuildSummary",
+    "arrow_dataset",
+    "build",
+    "load_parquet",
+    "sort_indices",
+    "sort_table",
+    "stem_files",
+    "write_parquet",
+]
+
+ROW_GROUP_SIZE: Final = 65_536
+"""Rows per row group: small enough that date statistics prune most groups of a large
+sorted file, large enough for efficient scans."""
+
+COMPRESSION: Final = "zstd"
+COMPRESSION_LEVEL: Final = 6
+BATCH_SIZE: Final = 50_000
+"""Records turned into one Arrow table at a time by :func:`build`."""
+
+PARTITION_KEYS: Final = ("year",)
+"""What ``partition_by`` accepts: ``year`` partitions events by the year of date_earliest."""
+
+HIVE_NULL: Final = "__HIVE_DEFAULT_PARTITION__"
+"""The partition folder value of events whose start is open (null date_earliest)."""
+
+PARQUET_MEDIATYPE: Final = "application/vnd.apache.parquet"
+
+_LOCATION_COLUMNS: Final = ("__file", "__line")
+
+
+# --- sorting and writing ------------------------------------------------------------
+
+
+def _sort_keys(stem: str) -> list[tuple[str, str]]:
+    if stem == "events":
+        return [("date_earliest", "ascending"), ("id", "ascending")]
+    return [("id", "ascending")]
+
+
+def sort_indices(stem: str, table: pa.Table) -> pa.Array:
+    """The row order of a release: events by ``(date_earliest, id)``, an open start
+    first; other stems by id."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = _sort_keys(stem)
+    try:
+        return pc.sort_indices(table, sort_keys=[(name, order, "at_start") for name, order in keys])
+    except (TypeError, ValueError, pa.ArrowException):  # pyarrow < 25: one placement
+        return pc.sort_indices(table, sort_keys=keys, null_placement="at_start")
+
+
+def sort_table(stem: str, table: pa.Table) -> pa.Table:
+    """The table's rows in release order (see :func:`sort_indices`)."""
+    return table.take(sort_indices(stem, table))
+
+
+def _sorting_columns(stem: str, schema: pa.Schema) -> list[pq.SortingColumn]:
+    import pyarrow.parquet as pq
+
+    return [
+        pq.SortingColumn(schema.get_field_index(name), descending=False, nulls_first=True)
+        for name, _order in _sort_keys(stem)
+    ]
+
+
+def _write_file(
+    path: Path, stem: str, table: pa.Table, order: pa.Array | None = None
+) -> dict[str, Any]:
+    """Write one Parquet file with the release options; returns bytes and hash.
+
+    ``order`` picks and orders the rows (all, as they are, when None). Rows are
+    gathered one row group at a time, so a sorted copy of the whole table is never
+    made.
+    """
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pq.ParquetWriter(
+        path,
+        table.schema,
+        version="2.6",
+        compression=COMPRESSION,
+        compression_level=COMPRESSION_LEVEL,
+        use_dictionary=True,
+        write_statistics=True,
+        write_page_index=True,
+        store_schema=True,
+        sorting_columns=_sorting_columns(stem, table.schema),
+    ) as writer:
+        # One row group at a time, each made contiguous first: the bytes then depend
+        # on the rows only, not on how the batches happened to be chunked.
+        rows = table.num_rows if order is None else len(order)
+        for offset in range(0, rows, ROW_GROUP_SIZE):
+            if order is None:
+                group = table.slice(offset, ROW_GROUP_SIZE)
+            else:
+                group = table.take(order.slice(offset, ROW_GROUP_SIZE))
+            writer.write_table(group.combine_chunks(), row_group_size=ROW_GROUP_SIZE)
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return {"bytes": size, "hash": f"sha256:{digest.hexdigest()}"}
+
+
+def _year_slices(table: pa.Table, order: pa.Array) -> Iterator[tuple[str, pa.Array]]:
+    """``(partition value, row order)`` of an events table, one per year of date_earliest.
+
+    In release order the null dates come first and the years follow in turn, so each
+    year is a slice of ``order``.
+    """
+    import pyarrow.compute as pc
+
+    years = pc.year(table["date_earliest"].take(order))
+    offset = years.null_count
+    if offset:
+        yield HIVE_NULL, order.slice(0, offset)
+    counts = pc.value_counts(years.drop_null())
+    for item in sorted(counts.to_pylist(), key=lambda entry: entry["values"]):
+        yield str(item["values"]), order.slice(offset, item["counts"])
+        offset += item["counts"]
+
+
+def _resource(
+    name: str, relative: str, stem: str, written: dict[str, Any], rows: int
+) -> dict[str, Any]:
+    from koreaevents.arrow import table_schema
+
+    return {
+        "name": name,
+        "type": "table",
+        "path": relative,
+        "format": "parquet",
+        "mediatype": PARQUET_MEDIATYPE,
+        "bytes": written["bytes"],
+        "hash": written["hash"],
+        "description": f"{rows} {stem} record(s) in the koreaevents Parquet layout.",
+        "schema": table_schema(stem),
+    }
+
+
+def _write_release(
+    tables: dict[str, pa.Table],
+    metadata: dict[str, Any],
+    out: Path,
+    partition_by: str | None,
+) -> Path:
+    """Write the tables, in release order, and their datapackage.json into ``out``,
+    atomically."""
+    if partition_by is not None and partition_by not in PARTITION_KEYS:
+        raise ValueError(
+            f"partition_by must be one of {', '.join(PARTITION_KEYS)} or None, not {partition_by!r}"
+        )
+    descriptor = dict(metadata)
+    with replace_dataset_directory(out) as tmp:
+        resources: list[dict[str, Any]] = []
+        for stem in STEMS:
+            table = tables[stem]
+            order = sort_indices(stem, table)
+            if partition_by == "year" and stem == "events":
+                for value, part in _year_slices(table, order):
+                    relative = f"{stem}/year={value}/part-0.parquet"
+                    written = _write_file(tmp / relative, stem, table, part)
+                    label = "unknown" if value == HIVE_NULL else value
+                    resources.append(
+                        _resource(f"{stem}-year-{label}", relative, stem, written, len(part))
+                    )
+                if not (tmp / stem).exists():  # no events: keep the layout recognisable
+                    (tmp / stem).mkdir()
+            else:
+                relative = f"{stem}.parquet"
+                written = _write_file(tmp / relative, stem, table, order)
+                resources.append(_resource(stem, relative, stem, written, table.num_rows))
+        descriptor["resources"] = resources
+        atomic_write_bytes(tmp / "datapackage.json", dumps_pretty(descriptor))
+    return out
+
+
+def write_parquet(
+    ds: Dataset, directory: str | os.PathLike[str], *, partition_by: str | None = None
+) -> Path:
+    """Write a dataset as a Parquet release with its ``datapackage.json``.
+
+    One ``<stem>.parquet`` per stem, or with ``partition_by="year"`` the events in
+    hive-partitioned folders ``events/year=YYYY/part-0.parquet``. The folder is written
+    whole into a temporary sibling and swapped into place; an existing folder is
+    replaced only if it is empty or holds a dataset. The same dataset always gives the
+    same bytes. Returns the folder.
+    """
+    from koreaevents.arrow import records_to_table
+
+    out = Path(directory)
+    metadata = datapackage_metadata(ds)
+    # The version datapackage.json states (a default when the dataset has none), so
+    # that a release read back and written again gives the same bytes.
+    tables = {
+        stem: records_to_table(
+            stem, ds.stem(stem), dataset_name=ds.name, dataset_version=str(metadata["version"])
+        )
+        for stem in STEMS
+    }
+    return _write_release(tables, metadata, out, partition_by)
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def stem_files(directory: str | os.PathLike[str], stem: str) -> list[Path]:
+    """The Parquet files of one stem in a release: ``<stem>.parquet``, or every
+    ``*.parquet`` under the folder ``<stem>/`` (hive-partitioned), in path order."""
+    root = Path(directory)
+    single = root / f"{stem}.parquet"
+    if single.is_file():
+        return [single]
+    folder = root / stem
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.rglob("*.parquet")
+        if path.is_file()
+        and not any(part.startswith((".", "_")) for part in path.relative_to(folder).parts)
+    )
+
+
+def arrow_dataset(directory: str | os.PathLike[str], stem: str) -> pads.Dataset:
+    """A ``pyarrow.dataset.Dataset`` over one stem of a release, either layout.
+
+    Its schema is :func:`~koreaevents.arrow.arrow_schema` (no partition column), so
+    filters on ``date_earliest``/``date_latest`` use the files' statistics to skip row
+    groups.
+    """
+    import pyarrow.dataset as pads
+
+    from koreaevents.arrow import arrow_schema
+
+    files = [str(path) for path in stem_files(directory, stem)]
+    return pads.dataset(files, schema=arrow_schema(stem), format="parquet")
+
+
+def _read_parquet_file(path: Path, stem: str) -> pa.Table:
+    """One file's table, conformed to the stem's schema; DataError if it cannot be."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from koreaevents.arrow import arrow_schema
+
+    try:
+        table = pq.ParquetFile(path).read()
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DataError(
+            [
+                Issue(
+                    "io",
+                    f"cannot read {path.name}: not a readable Parquet file, or damaged "
+                    f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})",
+                    path=str(path),
+                )
+            ],
+            f"cannot read {path}",
+        ) from None
+    expected = arrow_schema(stem)
+    problems: list[Issue] = []
+    have = set(table.column_names)
+    for name in expected.names:
+        if name not in have:
+            problems.append(
+                Issue("schema", f"column {name!r} is missing", path=str(path), pointer=None)
+            )
+    for name in table.column_names:
+        if name not in expected.names:
+            problems.append(Issue("schema", f"unexpected column {name!r}", path=str(path)))
+    arrays = []
+    for field in expected:
+        if field.name not in have:
+            continue
+        column = table[field.name]
+        if not column.type.equals(field.type):
+            try:
+                column = column.cast(field.type)
+            except (pa.ArrowException, ValueError, TypeError):
+                problems.append(
+                    Issue(
+                        "schema",
+                        f"column {field.name!r} has type {column.type}, expected {field.type}",
+                        path=str(path),
+                    )
+                )
+                continue
+        arrays.append(column)
+    if problems:
+        raise DataError(problems, f"cannot read {path}: {len(problems)} problem(s)")
+    return pa.Table.from_arrays(arrays, schema=expected)
+
+
+def _hash_issues(directory: Path, descriptor: dict[str, Any]) -> list[Issue]:
+    """Files whose bytes differ from the hash (or size) datapackage.json gives."""
+    problems: list[Issue] = []
+    resources = descriptor.get("resources")
+    for resource in resources if isinstance(resources, list) else ():
+        if not isinstance(resource, dict):
+            continue
+        relative, expected = resource.get("path"), resource.get("hash")
+        if not isinstance(relative, str) or not isinstance(expected, str):
+            continue
+        path = directory / relative
+        if not path.is_file():
+            problems.append(Issue("io", "listed in datapackage.json but missing", path=str(path)))
+            continue
+        algorithm, _, hexdigest = expected.partition(":")
+        if not hexdigest:  # Frictionless: a bare hash is MD5
+            algorithm, hexdigest = "md5", expected
+        try:
+            digest = hashlib.new(algorithm)
+        except ValueError:
+            continue
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != hexdigest.lower():
+            problems.append(
+                Issue(
+                    "datapackage",
+                    f"{relative} does not match its {algorithm} hash in datapackage.json: "
+                    "the file was changed or damaged after the build",
+                    path=str(path),
+                )
+            )
+    return problems
+
+
+def load_parquet(directory: str | os.PathLike[str]) -> Dataset:
+    """Load a Parquet release (either layout) into a :class:`Dataset`.
+
+    Files are checked against the hashes in ``datapackage.json``, their columns
+    against the Arrow schema, and every row as a JSON record is checked; a damaged,
+    truncated or foreign file gives a :class:`~koreaevents.DataError` naming it.
+    Hive partition columns are not part of the records.
+    """
+    from koreaevents.arrow import table_to_records
+
+    root = Path(directory)
+    metadata = read_datapackage(root)
+    problems = _hash_issues(root, metadata)
+    by_stem: dict[str, list[Any]] = {stem: [] for stem in STEMS}
+    for stem in STEMS:
+        for path in stem_files(root, stem):
+            try:
+                table = _read_parquet_file(path, stem)
+                by_stem[stem].extend(table_to_records(stem, table, path=str(path)))
+            except DataError as exc:
+                problems.extend(exc.issues)
+    if problems:
+        raise DataError(problems, f"cannot load {root}: {len(problems)} problem(s)")
+    metadata.pop("resources", None)
+    return Dataset(
+        by_stem["events"],
+        by_stem["sources"],
+        by_stem["analyses"],
+        by_stem["actors"],
+        metadata=metadata,
+    )
+
+
+# --- the streaming build ------------------------------------------------------------
+
+
+@attrs.frozen
+class BuildSummary:
+    """What :func:`build` wrote: the release folder and the records of each stem."""
+
+    out: Path
+    counts: dict[str, int]
+    files: int
+    bytes: int
+
+
+class _StemCollector:
+    """The Arrow batches of one stem, with where each row came from."""
+
+    def __init__(self, stem: str, schema: pa.Schema) -> None:
+        from koreaevents.arrow import RowBuffer
+
+        self.stem = stem
+        self.buffer = RowBuffer(stem, schema)
+        self.files: list[int] = []
+        self.lines: list[int] = []
+        self.tables: list[pa.Table] = []
+
+    def add(self, data: Any, file_index: int, line: int, batch_size: int) -> None:
+        self.buffer.append(data)
+        self.files.append(file_index)
+        self.lines.append(line)
+        if len(self.buffer) >= batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+
+        if not len(self.buffer):
+            return
+        try:
+            table = self.buffer.to_table()
+        except (pa.ArrowException, ValueError, TypeError) as exc:
+            # Records that passed the checks but that Arrow cannot hold: never expected,
+            # but say where rather than fail with a traceback.
+            raise DataError(
+                [
+                    Issue(
+                        "schema",
+                        f"cannot convert the {self.stem} records to Arrow: {exc}",
+                        line=self.lines[0] if self.lines else None,
+                    )
+                ]
+            ) from None
+        table = table.append_column(_LOCATION_COLUMNS[0], pa.array(self.files, pa.int32()))
+        table = table.append_column(_LOCATION_COLUMNS[1], pa.array(self.lines, pa.int32()))
+        self.files, self.lines = [], []
+        self.tables.append(table)
+
+    def table(self) -> pa.Table:
+        import pyarrow as pa
+
+        self.flush()
+        if self.tables:
+            return pa.concat_tables(self.tables)
+        schema = self.buffer.schema
+        for name in _LOCATION_COLUMNS:
+            schema = schema.append(pa.field(name, pa.int32()))
+        return schema.empty_table()
+
+
+def build(
+    source: str | os.PathLike[str] | None,
+    out: str | os.PathLike[str],
+    *,
+    partition_by: str | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> BuildSummary:
+    """Build a Parquet release from a dataset folder.
+
+    JSON, JSON Lines and one-record-file folders are read record by record and turned
+    into Arrow tables every ``batch_size`` records; every record is checked as
+    ``koreaevents validate`` checks it, then ids and references on the Arrow columns.
+    Nothing is written unless all is valid: problems are raised together as a
+    :class:`~koreaevents.DataError`. A Parquet release as ``source`` is loaded and
+    written again (e.g. to partition it). ``source=None`` builds the bundled dataset.
+    """
+    from koreaevents.arrow import arrow_schema
+    from koreaevents.validation.checks import RecordChecker
+
+    src = bundled_dataset_dir() if source is None else Path(source)
+    target = Path(out)
+    if not src.exists():
+        raise FileNotFoundError(f"no dataset at {src}")
+    if not src.is_dir():
+        # A release holds all four record types and loads as a whole; one file alone
+        # would make one whose references cannot resolve.
+        raise ValueError(f"{src} is not a folder: build takes a dataset folder or a release")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    if partition_by is not None and partition_by not in PARTITION_KEYS:
+        raise ValueError(
+            f"partition_by must be one of {', '.join(PARTITION_KEYS)} or None, not {partition_by!r}"
+        )
+    _check_not_inside(src, target)
+    if is_parquet_dataset(src):
+        ds = load_parquet(src)
+        write_parquet(ds, target, partition_by=partition_by)
+        return _summary(target, {stem: len(ds.stem(stem)) for stem in STEMS})
+    package = read_datapackage(src)
+    package.pop("resources", None)
+    metadata = datapackage_metadata(Dataset(metadata=package, check=False))
+    # The name and version datapackage.json states, as write_parquet writes them.
+    name, version = str(metadata["name"]), str(metadata["version"])
+    collectors = {
+        stem: _StemCollector(stem, arrow_schema(stem, dataset_name=name, dataset_version=version))
+        for stem in STEMS
+    }
+    files: list[str] = []
+    file_index: dict[str, int] = {}
+    problems: list[Issue] = []
+    invalid_ids: dict[str, list[str]] = {type_name: [] for type_name in STEM_TYPES.values()}
+    checker = RecordChecker()
+    for item in read_path(src):
+        if isinstance(item, Issue):
+            if item.is_error:
+                problems.append(item)
+            continue
+        if item.stem not in STEM_TYPES:
+            problems.append(
+                Issue(
+                    "unknown-file",
+                    "cannot tell which record type this is",
+                    path=item.path,
+                    line=item.line,
+                )
+            )
+            continue
+        type_name = STEM_TYPES[item.stem]
+        # The checks of `koreaevents validate` (JSON Schema, compiled once, and the
+        # EDTF dates): the same rules as ke.load, a dozen times faster than building
+        # a record object.
+        errors = [issue for issue in checker.check(type_name, item) if issue.is_error]
+        if errors:
+            problems.extend(errors)
+            record_id = item.data.get("id") if isinstance(item.data, dict) else None
+            if isinstance(record_id, str):
+                invalid_ids[type_name].append(record_id)
+            continue
+        index = file_index.setdefault(item.path, len(files))
+        if index == len(files):
+            files.append(item.path)
+        collectors[item.stem].add(item.data, index, item.line, batch_size)
+    tables = {stem: collector.table() for stem, collector in collectors.items()}
+    del collectors
+    problems.extend(_integrity_issues(tables, files, invalid_ids))
+    if problems:
+        raise DataError(problems, f"cannot build from {src}: {len(problems)} problem(s)")
+    # Dropping columns copies nothing; the rows are put in order as they are written.
+    tables = {stem: table.drop_columns(list(_LOCATION_COLUMNS)) for stem, table in tables.items()}
+    _write_release(tables, metadata, target, partition_by)
+    return _summary(target, {stem: table.num_rows for stem, table in tables.items()})
+
+
+def _check_not_inside(src: Path, target: Path) -> None:
+    source, out = src.resolve(), target.resolve()
+    if out == source or source.is_relative_to(out) or out.is_relative_to(source):
+        raise ValueError(
+            f"the output folder {target} must lie outside the source {src} (and not "
+            "contain it): the build replaces its output folder whole"
+        )
+
+
+def _summary(out: Path, counts: dict[str, int]) -> BuildSummary:
+    descriptor = read_datapackage(out)
+    resources = descriptor.get("resources", [])
+    return BuildSummary(
+        out=out,
+        counts=counts,
+        files=len(resources),
+        bytes=sum(int(resource.get("bytes", 0)) for resource in resources),
+    )
+
+
+# --- ids and references on Arrow columns --------------------------------------------
+
+
+def _reference_values(
+    stem: str, table: pa.Table, ref_path: tuple[str, ...]
+) -> tuple[pa.Array, pa.Array]:
+    """The referenced ids at ``ref_path`` and, for each, the row it comes from."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from koreaevents.arrow import columns
+
+    names = {column.path: column.name for column in columns(stem)}
+    head = ref_path[:2] if ref_path[:2] in names else ref_path[:1]
+    values: Any = table[names[head]].combine_chunks()
+    rows: Any = pa.array(range(table.num_rows), pa.int64())
+    for step in ref_path[len(head) :]:
+        if step == "*":
+            parents = pc.list_parent_indices(values)
+            values = pc.list_flatten(values)
+            rows = rows.take(parents)
+        else:
+            values = pc.struct_field(values, step)
+    return values, rows
+
+
+def _where(files: Sequence[str], table: pa.Table, row: int) -> tuple[str, int]:
+    return files[table["__file"][row].as_py()], table["__line"][row].as_py()
+
+
+def _duplicate_issues(tables: dict[str, pa.Table], files: Sequence[str]) -> list[Issue]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    all_ids = pa.chunked_array(
+        [chunk for table in tables.values() for chunk in table["id"].chunks], pa.string()
+    )
+    if len(all_ids) == 0:
+        return []
+    counts = pc.value_counts(all_ids)
+    duplicated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    if len(duplicated) == 0:
+        return []
+    first: dict[str, tuple[str, str, int]] = {}
+    problems: list[Issue] = []
+    for stem, table in tables.items():  # reading order: stems, then rows
+        rows = pc.indices_nonzero(pc.is_in(table["id"], value_set=duplicated)).to_pylist()
+        for row in rows:
+            record_id = table["id"][row].as_py()
+            path, line = _where(files, table, row)
+            if record_id not in first:
+                first[record_id] = (STEM_TYPES[stem], path, line)
+                continue
+            first_type, first_path, first_line = first[record_id]
+            problems.append(
+                Issue(
+                    "duplicate-id",
+                    f"id {record_id!r} is already used by the {first_type} at "
+                    f"{first_path}:{first_line}",
+                    path=path,
+                    line=line,
+                    record_id=record_id,
+                    pointer="/id",
+                )
+            )
+    return problems
+
+
+def _pattern_of(pointer: str) -> tuple[str, ...]:
+    return tuple("*" if part.isdigit() else part for part in pointer.lstrip("/").split("/"))
+
+
+def _integrity_issues(
+    tables: dict[str, pa.Table],
+    files: Sequence[str],
+    invalid_ids: dict[str, list[str]],
+) -> list[Issue]:
+    """Duplicate ids and dangling references, found on the Arrow columns."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from koreaevents.arrow import unflatten_row
+
+    problems = _duplicate_issues(tables, files)
+    ids_by_type: dict[str, pa.Array] = {}
+    for stem, table in tables.items():
+        type_name = STEM_TYPES[stem]
+        chunks = [*table["id"].chunks, pa.array(invalid_ids[type_name], pa.string())]
+        ids_by_type[type_name] = pa.chunked_array(chunks, pa.string()).combine_chunks()
+    for stem, table in tables.items():
+        type_name = STEM_TYPES[stem]
+        for ref_path, target in REFERENCE_FIELDS.get(type_name, ()):
+            values, rows = _reference_values(stem, table, ref_path)
+            if len(values) == 0:
+                continue
+            found = pc.is_in(values, value_set=ids_by_type[target])
+            bad = pc.and_(pc.is_valid(values), pc.invert(found))
+            if not pc.any(bad).as_py():
+                continue
+            bad_values = set(pc.unique(values.filter(bad)).to_pylist())
+            actual = {
+                ref: other
+                for other, ids in ids_by_type.items()
+                if other != target
+                for ref in bad_values
+                if pc.any(pc.equal(ids, ref)).as_py()
+            }
+            for row in sorted(set(rows.filter(bad).to_pylist())):
+                record = unflatten_row(stem, table.slice(row, 1).to_pylist()[0])
+                path, line = _where(files, table, row)
+                for pointer, ref_target, ref in iter_references(type_name, record):
+                    if ref_target != target or ref not in bad_values:
+                        continue
+                    if _pattern_of(pointer) != ref_path:
+                        continue
+                    field = pointer.lstrip("/")
+                    if ref in actual:
+                        message = (
+                            f"{field} refers to {ref!r}, which is a {actual[ref]}, not a {target}"
+                        )
+                    else:
+                        message = f"{field} refers to {target} {ref!r}, which does not exist"
+                    problems.append(
+                        Issue(
+                            "dangling-reference",
+                            message,
+                            path=path,
+                            line=line,
+                            record_id=record["id"],
+                            pointer=pointer,
+                        )
+                    )
+    return problems
