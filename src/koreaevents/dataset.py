@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime
+import enum
+import types
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+
+import attrs
 
 from koreaevents.issues import DataError
+from koreaevents.query import EventFilter, FilterValue, IntervalIndex, date_range, event_in_range
+from koreaevents.query import descendants as descendants_of
 from koreaevents.records import Actor, Analysis, Event, Record, Source
 from koreaevents.references import ReferenceIndex
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
     import pyarrow as pa
 
-__all__ = ["Dataset", "event_sort_key"]
+__all__ = ["TIMELINE_PERIODS", "Dataset", "event_sort_key", "vocabulary_columns"]
 
 STEMS = ("events", "sources", "analyses", "actors")
 
@@ -31,7 +39,7 @@ class Dataset:
     :class:`~koreaevents.DataError` lists every problem at once.
     """
 
-    __slots__ = ("_by_id", "actors", "analyses", "events", "metadata", "sources")
+    __slots__ = ("_by_id", "_cache", "actors", "analyses", "events", "metadata", "sources")
 
     events: tuple[Event, ...]
     sources: tuple[Source, ...]
@@ -55,6 +63,7 @@ class Dataset:
         self.actors = tuple(sorted(actors, key=lambda record: record.id))
         self.metadata = dict(metadata or {})
         self._by_id: dict[str, Record] = {}
+        self._cache: _Links | None = None
         for record in self.records():
             self._by_id.setdefault(record.id, record)
         if check:
@@ -121,12 +130,27 @@ class Dataset:
 
     # --- queries ------------------------------------------------------------------
 
+    def _links(self) -> _Links:
+        """The lookup tables for queries and navigation, built on first use so that
+        building a dataset stays cheap."""
+        links = self._cache
+        if links is None:
+            links = self._cache = _Links(self)
+        return links
+
     def events_between(
         self,
         start: datetime.date | str,
         end: datetime.date | str,
         *,
         mode: str = "overlaps",
+        event_type: FilterValue = None,
+        actor: FilterValue = None,
+        role: FilterValue = None,
+        country: FilterValue = None,
+        status: FilterValue = None,
+        tag: FilterValue = None,
+        source: FilterValue = None,
     ) -> tuple[Event, ...]:
         """Events in a date range, both bounds inclusive, ordered by (earliest, id).
 
@@ -135,19 +159,238 @@ class Dataset:
         certainly did (it lies wholly inside). Dates are ``datetime.date`` or ISO
         strings; an EDTF value stands for its whole span (``"2024-01"``: that month).
         An open bound of an event counts as unbounded.
-        """
-        from koreaevents.query import date_range, event_in_range
 
+        Filters take one value or a list of values (any of which matches); all given
+        filters must match: ``event_type``; ``actor`` (an actor id, which also finds
+        the actors below it through ``parent``: ``"prk"`` finds ``prk-kim-jong-un``);
+        ``role`` (of that actor, when both are given); ``country`` (ISO alpha-3 of the
+        location); ``status`` (verification); ``tag``; ``source`` (a citing source).
+        The range lookup uses an index: O(log n + k) for k events found.
+
+        Raises ``ValueError`` for a bad date, a start after the end, an unknown mode
+        or an unknown filter value (an event type, role, status, actor or source id
+        that does not exist).
+        """
         low, high = date_range(start, end)
-        check = event_in_range(mode)
+        event_in_range(mode)  # a bad mode fails before the index is built
+        links = self._links()
+        event_filter = EventFilter.build(
+            event_type=event_type,
+            actor=actor,
+            role=role,
+            country=country,
+            status=status,
+            tag=tag,
+            source=source,
+            actor_parents=links.parents,
+            source_ids=links.source_ids,
+        )
+        events = self.events
+        found = (events[position] for position in links.index.query(low, high, mode))
+        if event_filter.empty:
+            return tuple(found)
+        return tuple(event for event in found if event_filter.matches(event))
+
+    # --- navigation ---------------------------------------------------------------
+
+    def _event(self, event: Event | str) -> Event:
+        record = self.get(event) if isinstance(event, str) else event
+        if not isinstance(record, Event):
+            raise KeyError(f"{getattr(record, 'id', record)!r} is not an event")
+        return record
+
+    def sources_for(self, event: Event | str) -> tuple[Source, ...]:
+        """The sources an event cites, in the order it cites them (each once).
+
+        ``event`` is an event or its id; ``KeyError`` if there is no such event.
+        """
+        record = self._event(event)
+        ids = dict.fromkeys(citation.source for citation in record.citations)
         return tuple(
-            event
-            for event in self.events
-            if check(event.date.earliest, event.date.latest, low, high)
+            source for source in (self._by_id.get(i) for i in ids) if isinstance(source, Source)
         )
 
+    def analyses_about(self, event: Event | str) -> tuple[Analysis, ...]:
+        """The analyses (theories, assessments, forecasts) about an event, by id."""
+        record = self._event(event)
+        return self._links().analyses_about.get(record.id, ())
+
+    def events_by(
+        self,
+        actor: Actor | str,
+        *,
+        role: FilterValue = None,
+        descendants: bool = True,
+    ) -> tuple[Event, ...]:
+        """The events an actor takes part in, ordered by (earliest, id).
+
+        With ``descendants`` (the default) the actors below it through ``parent``
+        count too (``"prk"`` finds the events of ``prk-kim-jong-un``); ``role``
+        keeps only the events where one of those actors has that role. ``KeyError``
+        for an actor that is not in the dataset.
+        """
+        actor_id = actor if isinstance(actor, str) else actor.id
+        links = self._links()
+        if actor_id not in links.parents and actor_id not in links.by_actor:
+            raise KeyError(f"no actor with id {actor_id!r}")
+        ids = descendants_of([actor_id], links.parents) if descendants else frozenset([actor_id])
+        positions = sorted({p for i in ids for p in links.by_actor.get(i, ())})
+        events = tuple(self.events[p] for p in positions)
+        if role is None:
+            return events
+        check = EventFilter.build(actor=sorted(ids), role=role)
+        return tuple(event for event in events if check.matches(event))
+
+    def timeline(
+        self, by: str = "month", events: Iterable[Event] | None = None
+    ) -> dict[str, tuple[Event, ...]]:
+        """Events grouped by the month (``"2024-01"``) or ISO week (``"2024-W03"``) of
+        their first day, in time order.
+
+        ``events`` defaults to every event of the dataset; pass a query's result to
+        group it (``ds.timeline("week", ds.events_between(...))``). Events whose start
+        is unknown come first, under ``".."``. Periods without events are left out.
+        """
+        if by not in TIMELINE_PERIODS:
+            raise ValueError(f"by must be one of {', '.join(TIMELINE_PERIODS)}, not {by!r:.60}")
+        chosen = self.events if events is None else sorted(events, key=event_sort_key)
+        groups: dict[str, list[Event]] = {}
+        for event in chosen:
+            day = event.date.earliest
+            if day is None:
+                label = ".."
+            elif by == "month":
+                label = f"{day:%Y-%m}"
+            else:
+                year, week, _ = day.isocalendar()
+                label = f"{year:04d}-W{week:02d}"
+            groups.setdefault(label, []).append(event)
+        return {label: tuple(items) for label, items in groups.items()}
+
+    # --- tables -------------------------------------------------------------------
+
     def to_arrow(self, stem: str) -> pa.Table:
-        """One stem's records as a ``pyarrow.Table`` in the Parquet layout."""
+        """One stem's records as a ``pyarrow.Table`` in the Parquet layout (the columns of
+        the Parquet files, without hive partition columns; the dataset name and version
+        in the schema metadata)."""
         from koreaevents.arrow import records_to_table
 
-        return records_to_table(stem, self.stem(stem))
+        return records_to_table(
+            stem, self.stem(stem), dataset_name=self.name, dataset_version=self.version
+        )
+
+    def to_pandas(self, stem: str) -> pd.DataFrame:
+        """One stem's records as a ``pandas.DataFrame`` in the Parquet layout.
+
+        Dates are ``datetime64`` columns, vocabulary fields categoricals holding every
+        term of their vocabulary, text the ``string`` dtype and optional integers
+        nullable; list columns hold Python lists.
+        """
+        import pandas as pd
+        import pyarrow as pa
+
+        table = self.to_arrow(stem)
+        mapping = {
+            pa.string(): pd.StringDtype(),
+            pa.large_string(): pd.StringDtype(),
+            pa.int8(): pd.Int8Dtype(),
+            pa.int16(): pd.Int16Dtype(),
+            pa.int32(): pd.Int32Dtype(),
+            pa.int64(): pd.Int64Dtype(),
+            pa.bool_(): pd.BooleanDtype(),
+        }
+        frame = table.to_pandas(date_as_object=False, types_mapper=mapping.get)
+        for column, terms in vocabulary_columns(stem).items():
+            if column in frame.columns:
+                frame[column] = frame[column].astype(pd.CategoricalDtype(list(terms)))
+        return frame
+
+    def to_polars(self, stem: str) -> pl.DataFrame:
+        """One stem's records as a ``polars.DataFrame``: dates as ``Date``, vocabulary
+        fields as ``Enum`` of every term (needs polars installed)."""
+        try:
+            import polars as pl
+        except ImportError:
+            raise ImportError("to_polars needs polars: pip install polars") from None
+        frame = pl.from_arrow(self.to_arrow(stem))
+        assert isinstance(frame, pl.DataFrame)
+        casts = [
+            pl.col(column).cast(pl.String).cast(pl.Enum(list(terms)))
+            for column, terms in vocabulary_columns(stem).items()
+            if column in frame.columns
+        ]
+        return frame.with_columns(casts) if casts else frame
+
+
+TIMELINE_PERIODS = ("week", "month")
+
+
+def vocabulary_columns(stem: str) -> dict[str, tuple[str, ...]]:
+    """Columns of a stem's table that hold a text vocabulary, with its terms.
+
+    Derived from the record class: a top-level field, or a field of a nested part
+    flattened one level with ``_`` (``verification_status``).
+    """
+    if stem not in STEMS:
+        raise KeyError(f"unknown stem {stem!r}: expected one of {', '.join(STEMS)}")
+    cls = {"events": Event, "sources": Source, "analyses": Analysis, "actors": Actor}[stem]
+    found: dict[str, tuple[str, ...]] = {}
+    for field in attrs.fields(cls):
+        inner = _optional_type(field.type)
+        if isinstance(inner, type) and issubclass(inner, enum.StrEnum):
+            found[field.name] = tuple(term.value for term in inner)
+        elif isinstance(inner, type) and attrs.has(inner):
+            for part in attrs.fields(inner):
+                leaf = _optional_type(part.type)
+                if isinstance(leaf, type) and issubclass(leaf, enum.StrEnum):
+                    found[f"{field.name}_{part.name}"] = tuple(term.value for term in leaf)
+    return found
+
+
+def _optional_type(tp: Any) -> Any:
+    """``X`` for ``X | None``; anything else unchanged."""
+    if get_origin(tp) in (Union, types.UnionType):
+        args = [arg for arg in get_args(tp) if arg is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
+class _Links:
+    """Lookup tables for queries and navigation, built once per dataset on first use."""
+
+    __slots__ = ("_by_actor", "_index", "_owner", "analyses_about", "parents", "source_ids")
+
+    def __init__(self, dataset: Dataset) -> None:
+        self._owner = dataset
+        self._index: IntervalIndex | None = None
+        self._by_actor: dict[str, list[int]] | None = None
+        self.parents: dict[str, str | None] = {a.id: a.parent for a in dataset.actors}
+        self.source_ids = frozenset(s.id for s in dataset.sources)
+        about: dict[str, list[Analysis]] = {}
+        for analysis in dataset.analyses:
+            for event_id in analysis.about:
+                about.setdefault(event_id, []).append(analysis)
+        self.analyses_about = {key: tuple(items) for key, items in about.items()}
+
+    @property
+    def by_actor(self) -> dict[str, list[int]]:
+        """Positions of the events each actor id takes part in (built on first use)."""
+        if self._by_actor is None:
+            by_actor: dict[str, list[int]] = {}
+            for position, event in enumerate(self._owner.events):
+                for part in event.actors:
+                    positions = by_actor.setdefault(part.actor, [])
+                    if not positions or positions[-1] != position:
+                        positions.append(position)
+            self._by_actor = by_actor
+        return self._by_actor
+
+    @property
+    def index(self) -> IntervalIndex:
+        """The date index of the events (built on the first range query)."""
+        if self._index is None:
+            self._index = IntervalIndex(
+                (event.date.earliest, event.date.latest) for event in self._owner.events
+            )
+        return self._index

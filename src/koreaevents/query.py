@@ -1,17 +1,81 @@
-"""Date-range semantics shared by the in-memory and the Parquet queries."""
+"""Date ranges and filters over events, in memory and straight from Parquet.
+
+One set of semantics, two engines. A query range is ``[start, end]``, both days
+inclusive (an EDTF value such as ``"2024-01"`` stands for its whole span). An event
+*overlaps* the range when its ``[earliest, latest]`` meets it (it may have happened
+there) and lies *within* it when it is wholly inside (it certainly happened there). A
+null bound of an event (an open or unknown end) is unbounded: such an event overlaps
+every range on its known side and is never within a closed range.
+
+- In memory, :class:`IntervalIndex` answers a range in O(log n + k): the events are
+  kept sorted by their first day in classes of similar span (the longest-span trick,
+  applied per power-of-two class so one long event does not slow every query), with
+  open-ended events in lists of their own.
+- On Parquet, :func:`events_between` turns the range and the scalar filters into a
+  ``pyarrow.dataset`` expression, keeps only the row groups whose statistics can match
+  (see :func:`scan_plan`), and applies the list-column filters (actors, tags, citing
+  sources) to the rows read.
+
+:class:`EventFilter` holds the non-date filters (event type, actor with its
+descendants through ``parent``, role, country, verification status, tag, citing
+source), checks their values, and applies them to records and to Arrow tables alike.
+"""
 
 from __future__ import annotations
 
+import bisect
 import datetime
-from collections.abc import Callable
+import difflib
+import enum
+import os
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import attrs
+
+from koreaevents import vocab
 from koreaevents.edtf import EdtfError, parse_edtf
 
-__all__ = ["MODES", "date_range", "event_in_range", "range_bound"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.dataset as pads
+
+    from koreaevents.records import Event
+
+__all__ = [
+    "FILTER_NAMES",
+    "MODES",
+    "EventFilter",
+    "FilterValue",
+    "IntervalIndex",
+    "ScanPlan",
+    "date_range",
+    "descendants",
+    "event_in_range",
+    "events_between",
+    "range_bound",
+    "range_expression",
+    "scan_plan",
+]
 
 MODES = ("overlaps", "within")
 
+FILTER_NAMES = ("event_type", "actor", "role", "country", "status", "tag", "source")
+"""The keyword filters that both :meth:`Dataset.events_between` and
+:func:`events_between` accept, each taking one value or several."""
+
+FilterValue = str | Iterable[str] | None
+"""One filter value, several (any of them matches), or None for no filter."""
+
 Matcher = Callable[[datetime.date | None, datetime.date | None, datetime.date, datetime.date], bool]
+
+_COUNTRY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+# --- the range ------------------------------------------------------------------------
 
 
 def range_bound(value: datetime.date | str, *, end: bool, name: str) -> datetime.date:
@@ -24,9 +88,11 @@ def range_bound(value: datetime.date | str, *, end: bool, name: str) -> datetime
         raise ValueError(f"{name} must be a date or an ISO date string, not {value!r:.60}")
     try:
         bounds = parse_edtf(value.strip())
-    except EdtfError:
+    except EdtfError as exc:
+        # the parser's reason helps with a near-date ("2024-02-30"), not with prose
+        why = f" ({exc.reason})" if exc.reason and value.strip()[:1].isdigit() else ""
         raise ValueError(
-            f"{name} {value!r:.60} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)"
+            f"{name} {value!r:.60} is not a date{why}: use YYYY-MM-DD (or YYYY-MM, YYYY)"
         ) from None
     day = bounds.latest if end else bounds.earliest
     if day is None:
@@ -63,11 +129,765 @@ def _within(
     return earliest is not None and latest is not None and low <= earliest and latest <= high
 
 
+def _check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r:.60}")
+    return mode
+
+
 def event_in_range(mode: str) -> Matcher:
     """The test for a query mode: ``overlaps`` (may have happened in the range) or
     ``within`` (certainly happened in it)."""
+    return _overlaps if _check_mode(mode) == "overlaps" else _within
+
+
+# --- the in-memory index -------------------------------------------------------------
+
+
+@attrs.define(slots=True)
+class _SpanClass:
+    """Closed intervals whose span (latest - earliest, in days) lies in one class."""
+
+    max_span: int
+    min_span: int
+    earliest: list[int] = attrs.Factory(list)
+    latest: list[int] = attrs.Factory(list)
+    positions: list[int] = attrs.Factory(list)
+
+
+class IntervalIndex:
+    """Day intervals, some open-ended, answering range queries in O(log n + k).
+
+    Built from ``(earliest, latest)`` pairs in the order of the records they belong to
+    (the dataset's ``(earliest, id)`` order); queries return the positions of the
+    matching pairs in that order. Closed intervals are grouped by span class (span 0,
+    1, 2–3, 4–7, …): within a class every interval that meets ``[low, high]`` starts
+    in ``[low - max_span, high]``, a slice found by bisection, so each class scans
+    only the intervals near the range. Intervals with an open end are kept sorted by
+    their known bound, and answer with a prefix or a suffix.
+    """
+
+    __slots__ = ("_classes", "_open_end", "_open_start", "_size", "_unbounded")
+
+    def __init__(self, bounds: Iterable[tuple[datetime.date | None, datetime.date | None]]) -> None:
+        classes: dict[int, _SpanClass] = {}
+        open_end: tuple[list[int], list[int]] = ([], [])  # (earliest, position), sorted
+        open_start: list[tuple[int, int]] = []  # (latest, position)
+        unbounded: list[int] = []
+        size = 0
+        for position, (earliest, latest) in enumerate(bounds):
+            size += 1
+            if earliest is None and latest is None:
+                unbounded.append(position)
+            elif latest is None:
+                assert earliest is not None
+                day = earliest.toordinal()
+                # the input is in earliest order; keep the list sorted regardless
+                at = bisect.bisect_right(open_end[0], day)
+                open_end[0].insert(at, day)
+                open_end[1].insert(at, position)
+            elif earliest is None:
+                open_start.append((latest.toordinal(), position))
+            else:
+                first, last = earliest.toordinal(), latest.toordinal()
+                span = last - first
+                key = span.bit_length()
+                bucket = classes.get(key)
+                if bucket is None:
+                    bucket = classes[key] = _SpanClass(
+                        max_span=(1 << key) - 1, min_span=0 if key == 0 else 1 << (key - 1)
+                    )
+                if bucket.earliest and first < bucket.earliest[-1]:
+                    at = bisect.bisect_right(bucket.earliest, first)
+                    bucket.earliest.insert(at, first)
+                    bucket.latest.insert(at, last)
+                    bucket.positions.insert(at, position)
+                else:
+                    bucket.earliest.append(first)
+                    bucket.latest.append(last)
+                    bucket.positions.append(position)
+        open_start.sort()
+        self._classes = tuple(classes[key] for key in sorted(classes))
+        self._open_end = open_end
+        self._open_start = ([day for day, _ in open_start], [pos for _, pos in open_start])
+        self._unbounded = unbounded
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def query(self, low: datetime.date, high: datetime.date, mode: str = "overlaps") -> list[int]:
+        """Positions, ascending, of the intervals that overlap or lie within [low, high]."""
+        if _check_mode(mode) == "overlaps":
+            return self.overlapping(low, high)
+        return self.within(low, high)
+
+    def overlapping(self, low: datetime.date, high: datetime.date) -> list[int]:
+        """Positions, ascending, of the intervals that meet [low, high]."""
+        lo, hi = low.toordinal(), high.toordinal()
+        found: list[int] = list(self._unbounded)
+        for bucket in self._classes:
+            starts = bucket.earliest
+            first = bisect.bisect_left(starts, lo - bucket.max_span)
+            last = bisect.bisect_right(starts, hi, lo=first)
+            if bucket.max_span == 0:  # one-day intervals: every start in range matches
+                found.extend(bucket.positions[first:last])
+            else:
+                ends = bucket.latest
+                positions = bucket.positions
+                found.extend(positions[i] for i in range(first, last) if ends[i] >= lo)
+        starts, positions = self._open_end
+        found.extend(positions[: bisect.bisect_right(starts, hi)])
+        ends, positions = self._open_start
+        found.extend(positions[bisect.bisect_left(ends, lo) :])
+        found.sort()  # concatenated sorted runs: timsort merges them in linear time
+        return found
+
+    def within(self, low: datetime.date, high: datetime.date) -> list[int]:
+        """Positions, ascending, of the closed intervals wholly inside [low, high]."""
+        lo, hi = low.toordinal(), high.toordinal()
+        found: list[int] = []
+        for bucket in self._classes:
+            if hi - lo < bucket.min_span:
+                break  # classes come by span: the rest are all too long
+            starts = bucket.earliest
+            first = bisect.bisect_left(starts, lo)
+            last = bisect.bisect_right(starts, hi - bucket.min_span, lo=first)
+            if bucket.max_span == 0:
+                found.extend(bucket.positions[first:last])
+            else:
+                ends = bucket.latest
+                positions = bucket.positions
+                found.extend(positions[i] for i in range(first, last) if ends[i] <= hi)
+        found.sort()
+        return found
+
+
+# --- the other filters ---------------------------------------------------------------
+
+
+def descendants(roots: Iterable[str], parents: Mapping[str, str | None]) -> frozenset[str]:
+    """The given actor ids and every actor below them through ``parent`` links."""
+    children: dict[str, list[str]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    found: set[str] = set()
+    todo = list(roots)
+    while todo:
+        actor = todo.pop()
+        if actor not in found:  # the set also guards against a cycle of parents
+            found.add(actor)
+            todo.extend(children.get(actor, ()))
+    return frozenset(found)
+
+
+def _values(name: str, value: FilterValue) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items = [value]
+    else:
+        try:
+            items = list(value)
+        except TypeError:
+            raise ValueError(
+                f"{name} must be a string or a list of strings, not {value!r:.60}"
+            ) from None
+    if not items:
+        raise ValueError(f"{name}: give at least one value (or None for no filter)")
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"{name} values must be non-empty strings, not {item!r:.60}")
+    return frozenset(item.strip() for item in items)
+
+
+def _unknown(name: str, values: Iterable[str], known: Collection[str]) -> ValueError:
+    missing = sorted(set(values) - set(known))
+    hints = []
+    for value in missing:
+        close = difflib.get_close_matches(value, list(known), n=1)
+        hints.append(f"{value!r} (did you mean {close[0]!r}?)" if close else repr(value))
+    return ValueError(f"unknown {name} {', '.join(hints)}")
+
+
+def _vocab(name: str, value: FilterValue, terms_of: type[enum.StrEnum]) -> frozenset[str] | None:
+    values = _values(name, value)
+    if values is not None:
+        terms = {term.value for term in terms_of}
+        if not values <= terms:
+            error = _unknown(name, values, terms)
+            raise ValueError(f"{error}: expected one of {', '.join(sorted(terms))}")
+    return values
+
+
+@attrs.frozen(kw_only=True)
+class EventFilter:
+    """The non-date filters of a query, checked and normalised; None means no filter.
+
+    Several values of one filter match any of them; different filters must all match.
+    ``actors`` already holds the descendants of the actors asked for, and a ``role``
+    applies to the same actor entry as ``actors`` when both are given.
+    """
+
+    event_types: frozenset[str] | None = None
+    actors: frozenset[str] | None = None
+    roles: frozenset[str] | None = None
+    countries: frozenset[str] | None = None
+    statuses: frozenset[str] | None = None
+    tags: frozenset[str] | None = None
+    sources: frozenset[str] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        event_type: FilterValue = None,
+        actor: FilterValue = None,
+        role: FilterValue = None,
+        country: FilterValue = None,
+        status: FilterValue = None,
+        tag: FilterValue = None,
+        source: FilterValue = None,
+        actor_parents: Mapping[str, str | None] | None = None,
+        source_ids: Collection[str] | None = None,
+    ) -> EventFilter:
+        """Check the filter values and expand the actors to their descendants.
+
+        ``actor_parents`` maps every known actor id to its parent: an actor not in it
+        is a ``ValueError`` (most likely a typo); when it is None or empty, actors are
+        matched exactly. ``source_ids``, when given and not empty, likewise checks
+        ``source``.
+        """
+        actors = _values("actor", actor)
+        if actors is not None and actor_parents:
+            if not actors <= actor_parents.keys():
+                raise _unknown("actor", actors, actor_parents.keys())
+            actors = descendants(actors, actor_parents)
+        sources = _values("source", source)
+        if sources is not None and source_ids and not sources <= set(source_ids):
+            raise _unknown("source", sources, source_ids)
+        countries = _values("country", country)
+        if countries is not None:
+            countries = frozenset(code.upper() for code in countries)
+            bad = sorted(code for code in countries if not _COUNTRY_RE.match(code))
+            if bad:
+                raise ValueError(
+                    f"country must be an ISO 3166-1 alpha-3 code such as PRK, not {bad[0]!r:.60}"
+                )
+        return cls(
+            event_types=_vocab("event type", event_type, vocab.EventType),
+            actors=actors,
+            roles=_vocab("role", role, vocab.Role),
+            countries=countries,
+            statuses=_vocab("verification status", status, vocab.VerificationStatus),
+            tags=_values("tag", tag),
+            sources=sources,
+        )
+
+    @property
+    def empty(self) -> bool:
+        """Whether no filter is set (every event passes)."""
+        return all(getattr(self, field.name) is None for field in attrs.fields(type(self)))
+
+    def matches(self, event: Event) -> bool:
+        """Whether a record passes every filter."""
+        if self.event_types is not None and event.event_type not in self.event_types:
+            return False
+        if self.statuses is not None and event.verification.status not in self.statuses:
+            return False
+        if self.countries is not None and event.location.country not in self.countries:
+            return False
+        if self.actors is not None or self.roles is not None:
+            actors, roles = self.actors, self.roles
+            if not any(
+                (actors is None or part.actor in actors) and (roles is None or part.role in roles)
+                for part in event.actors
+            ):
+                return False
+        if self.tags is not None and self.tags.isdisjoint(event.tags):
+            return False
+        return self.sources is None or any(c.source in self.sources for c in event.citations)
+
+    # --- Arrow ---
+
+    def expression(self) -> pc.Expression | None:
+        """The scalar filters as a ``pyarrow`` expression, for predicate pushdown."""
+        import pyarrow.compute as pc
+
+        parts = []
+        for column, values in (
+            ("event_type", self.event_types),
+            ("verification_status", self.statuses),
+            ("location_country", self.countries),
+        ):
+            if values is not None:
+                parts.append(pc.field(column).isin(sorted(values)))
+        if not parts:
+            return None
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = combined & part
+        return combined
+
+    def list_columns(self) -> tuple[str, ...]:
+        """The list columns that :meth:`list_mask` reads."""
+        needed = []
+        if self.actors is not None or self.roles is not None:
+            needed.append("actors")
+        if self.tags is not None:
+            needed.append("tags")
+        if self.sources is not None:
+            needed.append("citations")
+        return tuple(needed)
+
+    def list_mask(self, table: pa.Table) -> pa.ChunkedArray | None:
+        """Which rows pass the list-column filters (actors, roles, tags, citing sources)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        mask: pa.Array | None = None
+        # one chunk per column, so that list items and their rows line up
+        if self.actors is not None or self.roles is not None:
+            column = table["actors"].combine_chunks()
+            items = pc.list_flatten(column)
+            conditions = []
+            if self.actors is not None:
+                conditions.append(pc.is_in(pc.struct_field(items, "actor"), _set(self.actors)))
+            if self.roles is not None:
+                conditions.append(pc.is_in(pc.struct_field(items, "role"), _set(self.roles)))
+            hit = conditions[0] if len(conditions) == 1 else pc.and_(*conditions)
+            mask = _rows_with(column, hit, table.num_rows)
+        if self.tags is not None:
+            column = table["tags"].combine_chunks()
+            hit = pc.is_in(pc.list_flatten(column), _set(self.tags))
+            mask = _and(mask, _rows_with(column, hit, table.num_rows))
+        if self.sources is not None:
+            column = table["citations"].combine_chunks()
+            hit = pc.is_in(pc.struct_field(pc.list_flatten(column), "source"), _set(self.sources))
+            mask = _and(mask, _rows_with(column, hit, table.num_rows))
+        return None if mask is None else pa.chunked_array([mask])
+
+
+def _set(values: frozenset[str]) -> pa.Array:
+    import pyarrow as pa
+
+    return pa.array(sorted(values), pa.string())
+
+
+def _rows_with(column: pa.Array, hit: Any, rows: int) -> pa.Array:
+    """Rows of a list column with at least one item where ``hit`` (over the flattened
+    items) is true."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parents = pc.list_parent_indices(column)
+    # a null comparison (a null item) counts as no match
+    chosen = pc.filter(parents, pc.fill_null(hit, False))
+    keep = np.zeros(rows, dtype=bool)
+    keep[chosen.to_numpy()] = True
+    return pa.array(keep)
+
+
+def _and(mask: pa.Array | None, other: pa.Array) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return other if mask is None else pc.and_(mask, other)
+
+
+# --- Parquet -------------------------------------------------------------------------
+
+
+def range_expression(low: datetime.date, high: datetime.date, mode: str) -> pc.Expression:
+    """The date range as a ``pyarrow`` expression on ``date_earliest``/``date_latest``,
+    with null bounds read as unbounded (so ``within`` never keeps them)."""
+    import pyarrow.compute as pc
+
+    earliest, latest = pc.field("date_earliest"), pc.field("date_latest")
+    if _check_mode(mode) == "overlaps":
+        return (earliest.is_null() | (earliest <= high)) & (latest.is_null() | (latest >= low))
+    # earliest <= high and latest >= low follow from the two bounds (earliest <= latest)
+    # but let row-group statistics skip groups on both sides even when one column
+    # holds nulls, which pyarrow cannot prune on
+    return (earliest >= low) & (earliest <= high) & (latest >= low) & (latest <= high)
+
+
+@attrs.frozen
+class ScanPlan:
+    """What a Parquet query reads: the row groups that may hold matches, file by file.
+
+    ``parts`` pairs each file's fragment with the ids of its row groups that the
+    column statistics (and hive partition values) cannot rule out.
+    """
+
+    parts: tuple[tuple[pads.ParquetFileFragment, tuple[int, ...]], ...]
+    filter: pc.Expression
+    schema: pa.Schema
+    columns: tuple[str, ...]
+    total_row_groups: int
+
+    @property
+    def row_groups(self) -> int:
+        """How many row groups the query reads."""
+        return sum(len(groups) for _fragment, groups in self.parts)
+
+
+def _stem_path(root: Path, stem: str) -> Path | None:
+    for candidate in (root / f"{stem}.parquet", root / stem):
+        if candidate.is_file() or (candidate.is_dir() and any(candidate.rglob("*.parquet"))):
+            return candidate
+    return None
+
+
+def _events_location(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """(events file or folder, release folder) for a release, its events.parquet, or
+    its events/ folder."""
+    target = Path(path)
+    if not target.exists():
+        raise FileNotFoundError(f"no Parquet dataset at {target}")
+    if target.is_file():
+        return target, target.parent
+    found = _stem_path(target, "events")
+    if found is not None:
+        return found, target
+    if any(target.glob("*.parquet")) or any(target.glob("*=*/**/*.parquet")):
+        return target, target.parent  # the events folder itself
+    raise FileNotFoundError(f"no events Parquet (events.parquet or events/) in {target}")
+
+
+def _open(path: Path) -> pads.Dataset:
+    import pyarrow.dataset as pads
+
+    if path.is_file():
+        return pads.dataset(path, format="parquet")
+    return pads.dataset(path, format="parquet", partitioning="hive")
+
+
+def _read_parents(release: Path) -> dict[str, str | None]:
+    found = _stem_path(release, "actors")
+    if found is None:
+        return {}
+    table = _open(found).to_table(columns=["id", "parent"])
+    return dict(zip(table["id"].to_pylist(), table["parent"].to_pylist(), strict=True))
+
+
+def _read_source_ids(release: Path) -> list[str]:
+    found = _stem_path(release, "sources")
+    if found is None:
+        return []
+    ids: list[str] = _open(found).to_table(columns=["id"])["id"].to_pylist()
+    return ids
+
+
+def _filter_for(release: Path, filters: Mapping[str, FilterValue]) -> EventFilter:
+    unknown = set(filters) - set(FILTER_NAMES)
+    if unknown:
+        raise TypeError(f"unknown filter(s) {', '.join(sorted(unknown))}")
+    return EventFilter.build(
+        **filters,
+        actor_parents=_read_parents(release) if filters.get("actor") is not None else None,
+        source_ids=_read_source_ids(release) if filters.get("source") is not None else None,
+    )
+
+
+def scan_plan(
+    path: str | os.PathLike[str],
+    start: datetime.date | str,
+    end: datetime.date | str,
+    *,
+    mode: str = "overlaps",
+    columns: Sequence[str] | None = None,
+    event_filter: EventFilter | None = None,
+) -> ScanPlan:
+    """The row groups of a Parquet release's events that a query must read.
+
+    Each file's row groups are tested against their column statistics; only those
+    that may hold a match are kept. :func:`events_between` reads exactly these.
+    """
+    low, high = date_range(start, end)
+    location, _release = _events_location(path)
+    dataset = _open(location)
+    partitioning = getattr(dataset, "partitioning", None)
+    partition_columns = set(partitioning.schema.names) if partitioning is not None else set()
+    schema = _schema_without(dataset.schema, partition_columns)
+    if columns is None:
+        wanted = tuple(schema.names)
+    else:
+        wanted = tuple(columns)
+        unknown = [name for name in wanted if name not in schema.names]
+        if unknown:
+            raise ValueError(
+                f"unknown column(s) {', '.join(map(repr, unknown))}: the events have "
+                f"{', '.join(schema.names)}"
+            )
+    expression = range_expression(low, high, mode)
+    scalar = (event_filter or EventFilter()).expression()
+    if scalar is not None:
+        expression = expression & scalar
+    parts = []
+    total = 0
+    for fragment in dataset.get_fragments():
+        fragment.ensure_complete_metadata()
+        total += fragment.num_row_groups
+        # pyarrow tests the whole expression (and the hive partition values) against
+        # the statistics, but gives up on a column that holds any null; the date test
+        # below reads nulls as the open bounds they are
+        subset = fragment.subset(filter=expression)
+        groups = tuple(
+            group.id
+            for group in subset.row_groups
+            if _dates_may_match(fragment.metadata, group.id, low, high, mode)
+        )
+        if groups:
+            parts.append((fragment, groups))
+    return ScanPlan(tuple(parts), expression, schema, wanted, total)
+
+
+_Stats = tuple[Any, Any, int] | None  # (min, max, null count), or None when unknown
+
+
+def _column_stats(metadata: Any, group: int, name: str) -> _Stats:
+    row_group = metadata.row_group(group)
+    for index in range(row_group.num_columns):
+        column = row_group.column(index)
+        if column.path_in_schema == name:
+            stats = column.statistics
+            if stats is None or stats.null_count is None:
+                return None
+            if not stats.has_min_max:
+                return (None, None, stats.null_count)
+            return (stats.min, stats.max, stats.null_count)
+    return None
+
+
+def _dates_may_match(
+    metadata: Any, group: int, low: datetime.date, high: datetime.date, mode: str
+) -> bool:
+    """Whether a row group's date statistics allow a match; True when unsure."""
+    earliest = _column_stats(metadata, group, "date_earliest")
+    latest = _column_stats(metadata, group, "date_latest")
+    if earliest is None or latest is None:
+        return True
+    (e_min, e_max, e_nulls), (l_min, l_max, l_nulls) = earliest, latest
     if mode == "overlaps":
-        return _overlaps
-    if mode == "within":
-        return _within
-    raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r:.60}")
+        starts_in_time = e_nulls > 0 or (e_min is not None and e_min <= high)
+        ends_in_time = l_nulls > 0 or (l_max is not None and l_max >= low)
+        return starts_in_time and ends_in_time
+    if e_min is None or l_min is None:
+        return False  # all nulls: open ends are never within a closed range
+    return bool(e_max >= low and e_min <= high and l_max >= low and l_min <= high)
+
+
+def _schema_without(schema: pa.Schema, names: Collection[str]) -> pa.Schema:
+    """A schema without some fields (the hive partition columns)."""
+    for name in names:
+        if name in schema.names:
+            schema = schema.remove(schema.get_field_index(name))
+    return schema
+
+
+def events_between(
+    path: str | os.PathLike[str],
+    start: datetime.date | str,
+    end: datetime.date | str,
+    *,
+    mode: str = "overlaps",
+    columns: Sequence[str] | None = None,
+    event_type: FilterValue = None,
+    actor: FilterValue = None,
+    role: FilterValue = None,
+    country: FilterValue = None,
+    status: FilterValue = None,
+    tag: FilterValue = None,
+    source: FilterValue = None,
+) -> pa.Table:
+    """Events of a built (Parquet) release in a date range, as a ``pyarrow.Table``.
+
+    The same answer as :meth:`Dataset.events_between` on the loaded release, without
+    loading it: the range and the scalar filters are pushed down to the Parquet
+    reader, so row groups that cannot match are skipped, and in the row groups read
+    the other columns are decoded only where some row matches.
+    ``path`` is the release folder, its ``events.parquet``, or its hive-partitioned
+    ``events/`` folder.
+
+    Rows come ordered by ``(date_earliest, id)``, a null ``date_earliest`` first;
+    ``columns`` picks columns (default: every column of the files, without hive
+    partition columns). Filters take one value or several: ``event_type``, ``actor``
+    (with its descendants through ``parent``), ``role``, ``country``, ``status``
+    (verification), ``tag`` and ``source`` (a citing source). Raises ``ValueError``
+    for a bad date, a start after the end, an unknown mode, column or filter value,
+    and ``FileNotFoundError`` when there are no events files.
+    """
+    low, high = date_range(start, end)
+    _check_mode(mode)
+    _location, release = _events_location(path)
+    filters = {
+        "event_type": event_type,
+        "actor": actor,
+        "role": role,
+        "country": country,
+        "status": status,
+        "tag": tag,
+        "source": source,
+    }
+    event_filter = _filter_for(release, {k: v for k, v in filters.items() if v is not None})
+    plan = scan_plan(path, low, high, mode=mode, columns=columns, event_filter=event_filter)
+    # first the columns that decide which rows match, then the rest of those rows only
+    deciding = [
+        name
+        for name in plan.schema.names
+        if name in {"date_earliest", "date_latest", "event_type", "verification_status",
+                    "location_country", *event_filter.list_columns()}
+    ]  # fmt: skip
+    rest = [name for name in (*plan.columns, "id") if name not in deciding]
+    rest = list(dict.fromkeys(rest))
+    found = [
+        piece
+        for fragment, groups in plan.parts
+        for piece in _read_matches(fragment, groups, deciding, rest, plan.filter, event_filter)
+    ]
+    table = _concat(found) if found else plan.schema.empty_table().select([*deciding, *rest])
+    result: pa.Table = _sorted(table).select(list(plan.columns))
+    return result
+
+
+def _dictionary_columns(schema: pa.Schema) -> list[str]:
+    """Text columns of few distinct values (the vocabularies, marked ``enum`` in the
+    field metadata, and country codes): read as dictionaries, they skip building a
+    string per row of the row group."""
+    import pyarrow as pa
+
+    return [
+        field.name
+        for field in schema
+        if field.type == pa.string()
+        and (b"enum" in (field.metadata or {}) or field.name == "location_country")
+    ]
+
+
+def _read_matches(
+    fragment: pads.ParquetFileFragment,
+    groups: Sequence[int],
+    deciding: Sequence[str],
+    rest: Sequence[str],
+    expression: pc.Expression,
+    event_filter: EventFilter,
+) -> list[pa.Table]:
+    """The matching rows of some row groups of one file, a table per group with any.
+
+    The deciding columns are read and tested first; the other columns only of the
+    groups with a match. Rows are sorted by their first day, so the matches often end
+    early in a group: such a group is decoded only up to its last match, the others
+    whole, together, so that they decode in parallel.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = fragment.physical_schema
+    encoded = _dictionary_columns(schema)
+    handle = pq.ParquetFile(
+        fragment.path,
+        filesystem=fragment.filesystem,
+        metadata=fragment.metadata,
+        read_dictionary=encoded,
+    )
+    matches: dict[int, tuple[pa.Table, Any]] = {}
+    for group in groups:
+        keys = handle.read_row_group(group, columns=list(deciding))
+        keys = keys.append_column("__row", pa.array(np.arange(keys.num_rows, dtype=np.int64)))
+        keys = keys.filter(expression)
+        mask = event_filter.list_mask(keys)
+        if mask is not None:
+            keys = keys.filter(mask)
+        if keys.num_rows:
+            # ascending positions: filters keep the order
+            matches[group] = (keys.drop_columns(["__row"]), keys["__row"].to_numpy())
+    if not matches:
+        return []
+    others: dict[int, pa.Table] = {}
+    if rest:
+        size = handle.metadata.row_group
+        whole = [g for g, (_, rows) in matches.items() if rows[-1] >= size(g).num_rows // 2]
+        if whole:
+            table = handle.read_row_groups(whole, columns=list(rest))
+            offset = 0
+            for group in whole:
+                count = size(group).num_rows
+                piece = table.slice(offset, count).combine_chunks()
+                others[group] = piece.take(pa.array(matches[group][1]))
+                offset += count
+        for group, (_, rows) in matches.items():
+            if group not in others:
+                others[group] = _read_rows(handle, group, rest, rows)
+    tables = []
+    for group, (table, _rows) in matches.items():
+        if rest:
+            extra = others[group]
+            for name in rest:
+                table = table.append_column(extra.schema.field(name), extra[name])
+        decoded = [
+            table[name].cast(schema.field(name).type) if name in encoded else table[name]
+            for name in table.column_names
+        ]
+        tables.append(pa.Table.from_arrays(decoded, schema=_schema_of(schema, table.column_names)))
+    return tables
+
+
+_BATCH_ROWS = 8192
+
+
+def _read_rows(handle: Any, group: int, columns: Sequence[str], rows: Any) -> pa.Table:
+    """Some rows (ascending positions, a numpy array) of some columns of a row group.
+
+    Rows are sorted by their first day, so the matches of a range tend to end well
+    before the end of a row group: decoding stops at the batch that holds the last,
+    and each batch gives up its rows on its own (a take across batches would first
+    copy them all into one).
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    pieces = []
+    first = 0
+    last = int(rows[-1])
+    for batch in handle.iter_batches(
+        batch_size=_BATCH_ROWS, row_groups=[group], columns=list(columns)
+    ):
+        end = first + batch.num_rows
+        lo, hi = np.searchsorted(rows, [first, end])
+        if hi > lo:
+            pieces.append(batch.take(pa.array(rows[lo:hi] - first)))
+        first = end
+        if first > last:
+            break
+    return pa.Table.from_batches(pieces)
+
+
+def _schema_of(schema: pa.Schema, names: Sequence[str]) -> pa.Schema:
+    """The file's fields (types and metadata) for these columns, in this order."""
+    import pyarrow as pa
+
+    return pa.schema([schema.field(name) for name in names], metadata=schema.metadata)
+
+
+def _concat(tables: Sequence[pa.Table]) -> pa.Table:
+    """Tables of the same columns, one after the other."""
+    import pyarrow as pa
+
+    return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    """Rows by (date_earliest, id), a null date first."""
+    import pyarrow as pa
+
+    try:  # pyarrow >= 25 takes the null placement per key
+        return table.sort_by(
+            [("date_earliest", "ascending", "at_start"), ("id", "ascending", "at_start")]
+        )
+    except (TypeError, ValueError, pa.ArrowInvalid):
+        return table.sort_by(
+            [("date_earliest", "ascending"), ("id", "ascending")], null_placement="at_start"
+        )

@@ -34,51 +34,56 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="overlaps",
         help="overlaps: may have happened in the range (default); within: certainly happened in it",
     )
-    parser.add_argument(
-        "--type",
-        dest="event_types",
-        action="append",
-        metavar="T",
-        help="only this event type (repeat or comma-separate for several)",
-    )
-    parser.add_argument(
-        "--actor",
-        dest="actors",
-        action="append",
-        metavar="ID",
-        help="only events involving this actor id",
-    )
+    for flag, dest, metavar, text in _FILTER_OPTIONS:
+        parser.add_argument(
+            flag,
+            dest=dest,
+            action="append",
+            metavar=metavar,
+            help=f"{text} (repeat or comma-separate for several: any matches)",
+        )
     parser.add_argument(
         "--dataset",
         type=Path,
         metavar="PATH",
-        help="dataset folder, JSON or Parquet (default: the bundled dataset)",
+        help="dataset folder, JSON or a built Parquet release (default: the bundled dataset)",
     )
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument("--count", action="store_true", help="print only the number of events")
 
 
-def _split(values: Sequence[str] | None) -> list[str]:
-    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+# (flag, keyword of events_between, metavar, help)
+_FILTER_OPTIONS = (
+    ("--type", "event_type", "T", "only this event type"),
+    (
+        "--actor",
+        "actor",
+        "ID",
+        "only events of this actor or an actor below it (prk also finds prk-kim-jong-un)",
+    ),
+    ("--role", "role", "ROLE", "only events where the actor (or any actor) has this role"),
+    ("--country", "country", "ISO3", "only events located in this country (ISO alpha-3)"),
+    ("--status", "status", "STATUS", "only events with this verification status"),
+    ("--tag", "tag", "TAG", "only events with this tag"),
+    ("--source", "source", "ID", "only events that cite this source"),
+)
+
+
+def _split(values: Sequence[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    if not parts:
+        raise ValueError("a filter option needs a value")
+    return parts
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the query and print the events."""
-    from koreaevents.io.loading import load
-
-    ds = load(args.dataset)
-    events = ds.events_between(args.start, args.end, mode=args.mode)
-    types = set(_split(args.event_types))
-    if types:
-        from koreaevents.vocab import EventType
-
-        unknown = types - {t.value for t in EventType}
-        if unknown:
-            raise ValueError(f"unknown event type(s): {', '.join(sorted(unknown))}")
-        events = tuple(e for e in events if e.event_type in types)
-    actors = set(_split(args.actors))
-    if actors:
-        events = tuple(e for e in events if actors & {a.actor for a in e.actors})
+    filters: dict[str, Any] = {
+        dest: _split(getattr(args, dest)) for _, dest, _, _ in _FILTER_OPTIONS
+    }
+    events = find_events(args.dataset, args.start, args.end, mode=args.mode, **filters)
     if args.count:
         sys.stdout.write(f"{len(events)}\n")
     elif args.format == "json":
@@ -90,6 +95,30 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(format_table(events))
     return 0
+
+
+def find_events(
+    dataset: Path | None, start: str, end: str, *, mode: str, **filters: Any
+) -> tuple[Event, ...]:
+    """The events of a query on a dataset folder (JSON or Parquet) or the bundled one.
+
+    A Parquet release is queried in place, reading only the row groups that may
+    match, and only the events found are turned into records.
+    """
+    from koreaevents.io.paths import is_parquet_dataset
+
+    if dataset is not None and (
+        is_parquet_dataset(dataset) or (dataset.is_file() and dataset.suffix == ".parquet")
+    ):
+        from koreaevents.arrow import table_to_records
+        from koreaevents.query import events_between
+
+        table = events_between(dataset, start, end, mode=mode, **filters)
+        records = table_to_records("events", table, path=str(dataset))
+        return tuple(record for record in records if isinstance(record, Event))
+    from koreaevents.io.loading import load
+
+    return load(dataset).events_between(start, end, mode=mode, **filters)
 
 
 CSV_COLUMNS = (
