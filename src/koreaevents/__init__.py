@@ -12,7 +12,9 @@ from koreaevents.dataset import Dataset
 from koreaevents.edtf import EdtfBounds, EdtfError, parse_edtf
 from koreaevents.io.json_io import write_json
 from koreaevents.io.loading import load
+from koreaevents.io.parquet import write_parquet
 from koreaevents.issues import DataError, Issue
+from koreaevents.query import events_between
 from koreaevents.records import (
     Actor,
     ActorRole,
@@ -27,6 +29,7 @@ from koreaevents.records import (
     Weapon,
 )
 from koreaevents.schema import json_schema
+from koreaevents.validation import ValidationReport, validate
 
 __all__ = [
     "Actor",
@@ -44,11 +47,15 @@ __all__ = [
     "Location",
     "RecordError",
     "Source",
+    "ValidationReport",
     "Verification",
     "Weapon",
     "__version__",
+    "events_between",
     "json_schema",
     "load",
     "parse_edtf",
+    "validate",
     "write_json",
+    "write_parquet",
 ]
