@@ -159,7 +159,7 @@ def test_loading_reports_schema_problems_with_line_and_pointer(
         n for n, line in enumerate(victim.read_text().splitlines(), 1) if '"lat"' in line
     )
     assert by_pointer["/location/lat"].line == lat_line
-    assert by_pointer["/date"].code == "date-bounds"
+    assert by_pointer["/date/latest"].code == "date-bounds"
 
 
 def test_missing_path_is_file_not_found(tmp_path: Path) -> None:
@@ -173,3 +173,43 @@ def test_loading_ignores_stray_files_that_validate_would_flag(
     ke.write_json(bundled, tmp_path / "d", layout="jsonl")
     (tmp_path / "d" / "notes.txt").write_text("my notes")
     assert ke.load(tmp_path / "d") == bundled
+
+
+def test_load_accepts_exactly_what_validate_accepts(bundled: ke.Dataset, tmp_path: Path) -> None:
+    ke.write_json(bundled, tmp_path / "d", layout="files")
+    victim = tmp_path / "d" / "events" / f"{bundled.events[0].id}.json"
+    data = json.loads(victim.read_text())
+    data["summary"] = None  # the schema has no null for an absent field
+    victim.write_text(json.dumps(data, indent=2))
+    report = ke.validate(tmp_path / "d")
+    with pytest.raises(ke.DataError) as caught:
+        ke.load(tmp_path / "d")
+    assert [(i.code, i.pointer, i.line) for i in caught.value.issues] == [
+        (i.code, i.pointer, i.line) for i in report.errors
+    ]
+    assert caught.value.issues[0].pointer == "/summary"
+
+
+@pytest.mark.parametrize("content", [[], ["notes.txt"], ["README.md"]])
+def test_a_folder_without_records_is_not_an_empty_dataset(
+    tmp_path: Path, content: list[str]
+) -> None:
+    for name in content:
+        (tmp_path / name).write_text("x")
+    with pytest.raises(FileNotFoundError, match="no dataset"):
+        ke.load(tmp_path)
+
+
+def test_json_and_parquet_never_overwrite_each_other(bundled: ke.Dataset, tmp_path: Path) -> None:
+    """A mistyped --out must not turn someone's JSON records into a release, or back."""
+    ke.write_json(bundled, tmp_path / "json", layout="jsonl")
+    before = _tree(tmp_path / "json")
+    with pytest.raises(FileExistsError, match="holds a JSON dataset"):
+        ke.write_parquet(bundled, tmp_path / "json")
+    assert _tree(tmp_path / "json") == before
+    ke.write_parquet(bundled, tmp_path / "release")
+    with pytest.raises(FileExistsError, match="holds a Parquet release"):
+        ke.write_json(bundled, tmp_path / "release")
+    # Re-writing the same kind stays allowed: that is how a release is rebuilt.
+    ke.write_parquet(bundled, tmp_path / "release")
+    ke.write_json(bundled, tmp_path / "json", layout="files")

@@ -383,3 +383,18 @@ def test_building_from_json_equals_writing_the_dataset(
     assert summary.counts == {stem: len(ds.stem(stem)) for stem in STEMS}
     ke.write_parquet(ke.load(root / "src"), root / "written")
     assert _tree(root / "built") == _tree(root / "written")
+
+
+def test_load_reads_one_parquet_file_of_a_release(tmp_path: Path) -> None:
+    """As for one JSON file: that record type only, its references to others unchecked."""
+    ds = ke.load()
+    ke.write_parquet(ds, tmp_path / "rel")
+    events_only = ke.load(tmp_path / "rel" / "events.parquet")
+    assert events_only.events == ds.events and events_only.sources == ()
+    ke.write_parquet(ds, tmp_path / "part", partition_by="year")
+    one = next((tmp_path / "part" / "events").rglob("*.parquet"))
+    assert {e.id for e in ke.load(one).events} <= {e.id for e in ds.events}
+    stray = tmp_path / "stray.parquet"
+    stray.write_bytes((tmp_path / "rel" / "actors.parquet").read_bytes())
+    with pytest.raises(ke.DataError, match="cannot tell which record type"):
+        ke.load(stray)

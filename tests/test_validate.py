@@ -591,3 +591,33 @@ def test_reference_index_gives_the_same_issues_for_dicts_and_records(
         ("dangling-reference", "/citations/0/source")
     ]
     assert from_dicts.type_of("evt-broken") == "event" and len(from_dicts) == len(records) + 2
+
+
+def test_a_dataset_directory_with_some_types_checks_only_references_to_those(
+    tmp_path: Path,
+) -> None:
+    """CONTRACT: references to the record types not given are not checked."""
+    full = tmp_path / "full"
+    ke.write_json(ke.load(), full, layout="json")
+    part = tmp_path / "part"
+    part.mkdir()
+    shutil.copy(full / "events.json", part / "events.json")
+    shutil.copy(full / "datapackage.json", part / "datapackage.json")
+    report = ke.validate(part)
+    assert not [i for i in report.issues if i.code == "dangling-reference"], report.issues
+    # ... but references among the types given still are.
+    events = json.loads((part / "events.json").read_text())
+    events[0]["related"] = ["evt-no-such-event"]
+    (part / "events.json").write_text(json.dumps(events))
+    dangling = [i for i in ke.validate(part).issues if i.code == "dangling-reference"]
+    assert [(i.pointer, i.record_id) for i in dangling] == [("/related/0", events[0]["id"])]
+
+
+def test_a_datapackage_json_stands_for_its_dataset(tmp_path: Path) -> None:
+    ke.write_json(ke.load(), tmp_path / "d", layout="jsonl")
+    lines = (tmp_path / "d" / "events.jsonl").read_text().splitlines()
+    (tmp_path / "d" / "events.jsonl").write_text("\n".join(["{", *lines[1:]]) + "\n")
+    by_folder = ke.validate(tmp_path / "d")
+    by_descriptor = ke.validate(tmp_path / "d" / "datapackage.json")
+    assert not by_descriptor.ok and by_descriptor.records == by_folder.records > 0
+    assert [i.code for i in by_descriptor.issues] == [i.code for i in by_folder.issues]

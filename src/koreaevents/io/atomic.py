@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 __all__ = [
     "atomic_directory",
@@ -72,13 +73,17 @@ def atomic_directory(target: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def replace_dataset_directory(target: Path) -> Iterator[Path]:
+def replace_dataset_directory(target: Path, *, kind: Literal["json", "parquet"]) -> Iterator[Path]:
     """:func:`atomic_directory` for a dataset folder, refusing to replace anything else.
 
-    ``target`` may be missing, empty, or a dataset (it holds ``datapackage.json``);
-    any other existing path raises :class:`FileExistsError`, so that a mistyped
-    ``--out`` never wipes a folder of someone's files.
+    ``target`` may be missing, empty, or a dataset of the same ``kind`` (it holds
+    ``datapackage.json``); any other existing path raises :class:`FileExistsError`, so
+    that a mistyped ``--out`` never wipes a folder of someone's files, and a Parquet
+    build never replaces the JSON records it may have been built from (nor the
+    reverse).
     """
+    from koreaevents.io.paths import holds_json_records, is_parquet_dataset
+
     target = Path(target)
     if target.exists():
         if not target.is_dir():
@@ -87,6 +92,16 @@ def replace_dataset_directory(target: Path) -> Iterator[Path]:
             raise FileExistsError(
                 f"{target} is a folder that holds files but no datapackage.json: "
                 "choose an empty or new folder"
+            )
+        if kind == "parquet" and holds_json_records(target):
+            raise FileExistsError(
+                f"{target} holds a JSON dataset: writing Parquet there would delete its "
+                "records; choose another folder"
+            )
+        if kind == "json" and is_parquet_dataset(target):
+            raise FileExistsError(
+                f"{target} holds a Parquet release: writing JSON there would delete it; "
+                "choose another folder"
             )
     with atomic_directory(target) as tmp:
         yield tmp

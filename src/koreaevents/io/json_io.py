@@ -26,6 +26,7 @@ from koreaevents.issues import DataError, Issue
 from koreaevents.records import Record
 from koreaevents.references import Located, ReferenceIndex
 from koreaevents.schema import schema_id
+from koreaevents.validation.checks import RecordChecker
 
 __all__ = [
     "DATAPACKAGE_PROFILE",
@@ -90,6 +91,12 @@ def load_json(path: Path) -> Dataset:
     For a single file, references to record types it does not hold are not checked.
     """
     path = Path(path)
+    if path.is_dir() and not _holds_records(path):
+        raise FileNotFoundError(
+            f"no dataset in {path}: expected events.jsonl, events.json or a folder "
+            "events/ (and the same for sources, analyses, actors)"
+        )
+    checker = RecordChecker()
     by_stem: dict[str, list[Record]] = {stem: [] for stem in STEMS}
     problems: list[Issue] = []
     index = ReferenceIndex()
@@ -102,7 +109,7 @@ def load_json(path: Path) -> Dataset:
                 if item.is_error and item.code != "unknown-file":
                     problems.append(item)
                 continue
-            record = _record_from_raw(item, index, problems)
+            record = _record_from_raw(item, index, problems, checker)
             if record is not None:
                 by_stem[record.STEM].append(record)
                 seen_types.add(record.TYPE)
@@ -113,6 +120,18 @@ def load_json(path: Path) -> Dataset:
         raise DataError(problems, f"cannot load {path}: {len(problems)} problem(s)")
     metadata.pop("resources", None)
     return Dataset(**by_stem, metadata=metadata, check=False)  # type: ignore[arg-type]
+
+
+def _holds_records(folder: Path) -> bool:
+    """Whether a folder is a dataset (a file or folder named after a stem) or is itself
+    a folder of one-record files of one stem."""
+    if folder.name in STEM_TYPES:
+        return True
+    return any(
+        (folder / f"{stem}{suffix}").exists()
+        for stem in STEM_TYPES
+        for suffix in (".jsonl", ".json", "")
+    )
 
 
 @contextlib.contextmanager
@@ -129,7 +148,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _record_from_raw(
-    item: RawRecord, index: ReferenceIndex, problems: list[Issue]
+    item: RawRecord, index: ReferenceIndex, problems: list[Issue], checker: RecordChecker
 ) -> Record | None:
     if item.stem is None or item.stem not in STEM_TYPES:
         problems.append(
@@ -143,6 +162,13 @@ def _record_from_raw(
         return None
     type_name = STEM_TYPES[item.stem]
     index.add(type_name, item.data, Located(item.path, item.line))
+    # The same checks as `koreaevents validate`, so that what loads is exactly what
+    # validates, with the same located, fix-it messages.
+    found = checker.check(type_name, item)
+    if found:
+        problems.extend(issue for issue in found if issue.is_error)
+        if any(issue.is_error for issue in found):
+            return None
     try:
         return structure_record(type_name, item.data)
     except RecordError as exc:
@@ -187,7 +213,7 @@ def write_json(dataset: Dataset, directory: str | Path, layout: Layout = "jsonl"
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     target = Path(directory)
-    with replace_dataset_directory(target) as tmp:
+    with replace_dataset_directory(target, kind="json") as tmp:
         resources = []
         for stem in STEMS:
             records = _sorted_by_id(dataset.stem(stem))

@@ -16,12 +16,18 @@ def load(path: str | os.PathLike[str] | None = None) -> Dataset:
 
     ``path`` may be a dataset folder (JSON, JSON Lines, one-record files, or a built
     Parquet release, partitioned or not) or a single record file such as
-    ``events.jsonl``. Raises ``FileNotFoundError`` for a missing path and
-    :class:`~koreaevents.DataError`, listing every problem, for invalid data.
+    ``events.jsonl`` or ``events.parquet``; for a single file, references to the
+    record types it does not hold are not checked. Raises ``FileNotFoundError`` for a
+    missing path or a folder without records, and :class:`~koreaevents.DataError`,
+    listing every problem, for invalid data.
     """
     target = bundled_dataset_dir() if path is None else Path(path)
     if not target.exists():
         raise FileNotFoundError(f"no dataset at {target}")
+    if target.is_file() and target.suffix == ".parquet":
+        from koreaevents.io.parquet import load_parquet_file
+
+        return load_parquet_file(target)
     if is_parquet_dataset(target):
         from koreaevents.io.parquet import load_parquet
 

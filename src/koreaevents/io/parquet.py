@@ -212,7 +212,7 @@ def _write_release(
             f"partition_by must be one of {', '.join(PARTITION_KEYS)} or None, not {partition_by!r}"
         )
     descriptor = dict(metadata)
-    with replace_dataset_directory(out) as tmp:
+    with replace_dataset_directory(out, kind="parquet") as tmp:
         resources: list[dict[str, Any]] = []
         for stem in STEMS:
             table = tables[stem]
@@ -420,6 +420,36 @@ def load_parquet(directory: str | os.PathLike[str]) -> Dataset:
         by_stem["actors"],
         metadata=metadata,
     )
+
+
+def load_parquet_file(path: str | os.PathLike[str]) -> Dataset:
+    """Load one Parquet file of a release, such as ``events.parquet`` or a partition
+    file under ``events/``, into a :class:`Dataset` holding that one record type.
+
+    As for one JSON file, references to the record types the file does not hold are
+    not checked.
+    """
+    from koreaevents.arrow import table_to_records
+
+    file = Path(path)
+    stem = next(
+        (name for name in (file.stem, *(parent.name for parent in file.parents)) if name in STEMS),
+        None,
+    )
+    if stem is None:
+        raise DataError(
+            [
+                Issue(
+                    "unknown-file",
+                    f"cannot tell which record type {file} holds: name it "
+                    "after a stem (events.parquet, ...) or keep it in a folder named so",
+                    path=str(file),
+                )
+            ]
+        )
+    table = _read_parquet_file(file, stem)
+    records = table_to_records(stem, table, path=str(file))
+    return Dataset(**{stem: records}, check=False)  # type: ignore[arg-type]
 
 
 # --- the streaming build ------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 __all__ = [
     "BUNDLED_DATASET_NAME",
     "bundled_dataset_dir",
+    "holds_json_records",
     "is_parquet_dataset",
     "schemas_dir",
 ]
@@ -46,5 +47,17 @@ def is_parquet_dataset(path: Path) -> bool:
             return True
         folder = path / stem
         if folder.is_dir() and next(folder.rglob("*.parquet"), None) is not None:
+            return True
+    return False
+
+
+def holds_json_records(path: Path) -> bool:
+    """Whether a folder holds JSON records: ``<stem>.jsonl``, ``<stem>.json`` or a
+    folder ``<stem>/`` with ``*.json`` files."""
+    for stem in ("events", "sources", "analyses", "actors"):
+        if (path / f"{stem}.jsonl").is_file() or (path / f"{stem}.json").is_file():
+            return True
+        folder = path / stem
+        if folder.is_dir() and next(folder.glob("*.json"), None) is not None:
             return True
     return False

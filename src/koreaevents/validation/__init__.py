@@ -133,7 +133,8 @@ class _Run:
         self.error_count = 0
         self.records = 0
         self.files: set[str] = set()
-        self.present: set[str] | None = set()  # None once a whole dataset is given
+        # The record types read: references to the others are not checked.
+        self.present: set[str] = set()
         self.untyped: set[str] = set()
 
     def add(self, issue: Issue) -> None:
@@ -158,11 +159,7 @@ class _Run:
     # --- paths ------------------------------------------------------------------------
 
     def path(self, path: Path) -> None:
-        if path.name == DATAPACKAGE and _is_file(path):
-            self.add_all(check_datapackage(path))
-            return
         if _is_dir(path) and _is_dataset(path, self.stem):
-            self.present = None
             if is_parquet_dataset(path):
                 self.parquet_release(path)
                 return
@@ -213,7 +210,7 @@ class _Run:
                     self.files.add(item.path)
                     stem = item.stem if item.stem is not None else self.stem
                     type_name = STEMS.get(stem) if stem is not None else None
-                    if type_name is not None and present is not None:
+                    if type_name is not None:
                         present.add(type_name)
                 if type_name is None:
                     self.unknown_type(item)
@@ -272,20 +269,25 @@ def _is_dataset(path: Path, stem: str | None) -> bool:
     return stem is None and path.name not in stems
 
 
-def _types_given(paths: list[PathArg], stem: str | None) -> set[str] | None:
-    """The record types the paths hold, judged by names alone (None: a whole dataset).
+def _types_given(paths: list[PathArg], stem: str | None) -> set[str]:
+    """The record types the paths hold, judged by names alone.
 
     References to other types are never checked, so the index need not collect them.
     """
     types: set[str] = set()
     for given in paths:
         path = Path(given)
-        if path.name == DATAPACKAGE:
-            continue
         found: str | None
         if _is_dir(path):
             if _is_dataset(path, stem):
-                return None
+                # A dataset directory gives the types it has files for, and only those.
+                names = _listdir(path)
+                types.update(
+                    type_name
+                    for stem_name, type_name in STEMS.items()
+                    if any(n == stem_name or n.rpartition(".")[0] == stem_name for n in names)
+                )
+                continue
             found = path.name if path.name in STEMS else stem
         else:
             found = stem_of(path) or stem
@@ -332,10 +334,15 @@ def validate(
         ValueError: For a bad argument: no path, an unknown ``record_type`` or a
             ``max_errors`` below 1.
 
-    When only some record types are given (single files or record folders, not a
-    dataset directory), references to the types not given are not checked.
+    When only some record types are given (single files, record folders, or a dataset
+    directory without files for some types), references to the types not given are not
+    checked. A ``datapackage.json`` stands for the dataset directory it describes.
     """
-    flat = _flatten(paths)
+    # A datapackage.json stands for the dataset it describes.
+    flat = [
+        Path(p).parent if Path(p).name == DATAPACKAGE and _is_file(Path(p)) else p
+        for p in _flatten(paths)
+    ]
     if not flat:
         raise ValueError("validate needs at least one path")
     if record_type is not None and record_type not in RECORD_TYPE_NAMES:
