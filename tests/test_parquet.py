@@ -398,3 +398,11 @@ def test_load_reads_one_parquet_file_of_a_release(tmp_path: Path) -> None:
     stray.write_bytes((tmp_path / "rel" / "actors.parquet").read_bytes())
     with pytest.raises(ke.DataError, match="cannot tell which record type"):
         ke.load(stray)
+
+
+def test_build_refuses_a_folder_without_records(tmp_path: Path) -> None:
+    from koreaevents.cli import main
+
+    (tmp_path / "src").mkdir()
+    assert main(["build", str(tmp_path / "src"), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()

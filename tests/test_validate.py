@@ -621,3 +621,11 @@ def test_a_datapackage_json_stands_for_its_dataset(tmp_path: Path) -> None:
     by_descriptor = ke.validate(tmp_path / "d" / "datapackage.json")
     assert not by_descriptor.ok and by_descriptor.records == by_folder.records > 0
     assert [i.code for i in by_descriptor.issues] == [i.code for i in by_folder.issues]
+
+
+def test_a_folder_with_nothing_to_check_does_not_pass(tmp_path: Path) -> None:
+    """A mistyped path in a contributor's CI must fail, not report 'valid'."""
+    report = ke.validate(tmp_path)
+    assert not report.ok
+    assert [i.code for i in report.errors] == ["empty-file"]
+    assert main(["validate", str(tmp_path)]) == 1

@@ -20,6 +20,7 @@ import orjson
 from koreaevents.convert import RecordError, structure_record, unstructure
 from koreaevents.dataset import STEMS, Dataset
 from koreaevents.io.atomic import atomic_write_bytes, replace_dataset_directory
+from koreaevents.io.paths import holds_json_records
 from koreaevents.io.reading import STEMS as STEM_TYPES
 from koreaevents.io.reading import RawRecord, read_path
 from koreaevents.issues import DataError, Issue
@@ -123,15 +124,8 @@ def load_json(path: Path) -> Dataset:
 
 
 def _holds_records(folder: Path) -> bool:
-    """Whether a folder is a dataset (a file or folder named after a stem) or is itself
-    a folder of one-record files of one stem."""
-    if folder.name in STEM_TYPES:
-        return True
-    return any(
-        (folder / f"{stem}{suffix}").exists()
-        for stem in STEM_TYPES
-        for suffix in (".jsonl", ".json", "")
-    )
+    """Whether a folder is a dataset or itself a folder of one stem's record files."""
+    return folder.name in STEM_TYPES or holds_json_records(folder)
 
 
 @contextlib.contextmanager

@@ -34,7 +34,7 @@ import attrs
 from koreaevents.dataset import STEMS, Dataset
 from koreaevents.io.atomic import atomic_write_bytes, replace_dataset_directory
 from koreaevents.io.json_io import datapackage_metadata, dumps_pretty, read_datapackage
-from koreaevents.io.paths import bundled_dataset_dir, is_parquet_dataset
+from koreaevents.io.paths import bundled_dataset_dir, holds_json_records, is_parquet_dataset
 from koreaevents.io.reading import STEMS as STEM_TYPES
 from koreaevents.io.reading import read_path
 from koreaevents.issues import DataError, Issue
@@ -547,6 +547,11 @@ def build(
         # A release holds all four record types and loads as a whole; one file alone
         # would make one whose references cannot resolve.
         raise ValueError(f"{src} is not a folder: build takes a dataset folder or a release")
+    if not is_parquet_dataset(src) and not holds_json_records(src):
+        raise FileNotFoundError(
+            f"no dataset in {src}: expected events.jsonl, events.json or a folder events/ "
+            "(and the same for sources, analyses, actors)"
+        )
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     if partition_by is not None and partition_by not in PARTITION_KEYS:

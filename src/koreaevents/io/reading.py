@@ -1041,6 +1041,9 @@ def iter_dataset(root: Path) -> Iterator[RawRecord | Issue]:
                 "empty-file",
                 f"the dataset directory {display} holds no data files: {_accepted_names()}",
                 path=display,
+                # A folder with nothing to check is not a valid dataset: a mistyped
+                # path must not pass a CI gate.
+                severity="error",
             )
             return
         for _, _, child, is_folder in sorted(found):
