@@ -629,3 +629,13 @@ def test_a_folder_with_nothing_to_check_does_not_pass(tmp_path: Path) -> None:
     assert not report.ok
     assert [i.code for i in report.errors] == ["empty-file"]
     assert main(["validate", str(tmp_path)]) == 1
+
+
+def test_a_record_type_in_two_files_is_named_as_such(tmp_path: Path) -> None:
+    ke.write_json(ke.load(), tmp_path / "d", layout="jsonl")
+    ke.write_json(ke.load(), tmp_path / "j", layout="json")
+    shutil.copy(tmp_path / "j" / "events.json", tmp_path / "d" / "events.json")
+    report = ke.validate(tmp_path / "d")
+    twice = [i for i in report.errors if i.code == "duplicate-stem"]
+    assert len(twice) == 1
+    assert "events.jsonl" in twice[0].message and "events.json" in twice[0].message

@@ -82,6 +82,12 @@ ISSUE_KINDS: dict[str, IssueKind] = {
             "Add the missing record or correct the id it refers to.",
         ),
         IssueKind(
+            "duplicate-stem",
+            "Record type given in two files",
+            "Keep one of <stem>.jsonl, <stem>.json and the folder <stem>/: each record "
+            "type of a dataset lives in one place.",
+        ),
+        IssueKind(
             "unknown-file",
             "File matches no record type",
             "Name the file after a record type (events, sources, analyses, actors), "

@@ -1009,9 +1009,9 @@ def iter_dataset(root: Path) -> Iterator[RawRecord | Issue]:
     """Read a dataset directory: for each stem, ``<stem>.jsonl``, ``.json`` or folder.
 
     Stems are read in the order of :data:`STEMS` (a stem present in several forms is
-    read in each). ``datapackage.json``, hidden entries and README/LICENSE/CHANGELOG
-    files are skipped; anything else gives an ``unknown-file`` issue, first. Never
-    raises.
+    read in each, after a ``duplicate-stem`` issue). ``datapackage.json``, hidden
+    entries and README/LICENSE/CHANGELOG files are skipped; anything else gives an
+    ``unknown-file`` issue, first. Never raises.
     """
     root = Path(root)
     display = str(root)
@@ -1046,6 +1046,18 @@ def iter_dataset(root: Path) -> Iterator[RawRecord | Issue]:
                 severity="error",
             )
             return
+        forms: dict[int, list[str]] = {}
+        for stem_index, _, child, _is_folder in sorted(found):
+            forms.setdefault(stem_index, []).append(child.name + ("/" if _is_folder else ""))
+        for names in forms.values():
+            if len(names) > 1:
+                # Both are still read, so that their records are checked too; their
+                # shared ids then also show as duplicate ids.
+                yield Issue(
+                    "duplicate-stem",
+                    f"one record type in {len(names)} places: {', '.join(names)}; keep one",
+                    path=str(root / names[1].rstrip("/")),
+                )
         for _, _, child, is_folder in sorted(found):
             if is_folder:
                 yield from read_folder(child, stem=child.name)
