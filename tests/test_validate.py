@@ -177,6 +177,7 @@ def test_realistic_dataset_with_one_of_each_mistake(tmp_path: Path) -> None:
             ("schema", typo.name, "/event_type"),
             ("date-bounds", bounds.name, "/date/latest"),
             ("duplicate-id", twin.name, "/id"),
+            ("file-name", twin.name, "/id"),  # the copy holds another file's record
             ("dangling-reference", dangling.name, "/citations/0/source"),
         ]
     )
@@ -639,3 +640,17 @@ def test_a_record_type_in_two_files_is_named_as_such(tmp_path: Path) -> None:
     twice = [i for i in report.errors if i.code == "duplicate-stem"]
     assert len(twice) == 1
     assert "events.jsonl" in twice[0].message and "events.json" in twice[0].message
+
+
+def test_a_one_record_file_not_named_after_its_id_is_flagged(tmp_path: Path) -> None:
+    ds = ke.load()
+    ke.write_json(ds, tmp_path / "d", layout="files")
+    first = ds.actors[0].id
+    (tmp_path / "d" / "actors" / f"{first}.json").rename(tmp_path / "d" / "actors" / "x.json")
+    descriptor = tmp_path / "d" / "datapackage.json"
+    descriptor.write_text(descriptor.read_text().replace(f"actors/{first}.json", "actors/x.json"))
+    report = ke.validate(tmp_path / "d")
+    assert report.ok  # a warning: the data itself is fine
+    (issue,) = [i for i in report.warnings if i.code == "file-name"]
+    assert issue.record_id == first and f"{first}.json" in issue.message
+    assert not [i for i in ke.validate(bundled_dataset_dir()).issues if i.code == "file-name"]

@@ -131,6 +131,13 @@ ISSUE_KINDS: dict[str, IssueKind] = {
             Severity.WARNING,
         ),
         IssueKind(
+            "file-name",
+            "File not named after its record",
+            "Name each file of a one-record-per-file folder after the id of the record "
+            "it holds (<id>.json), as write_json does.",
+            Severity.WARNING,
+        ),
+        IssueKind(
             "empty-file",
             "File holds no records",
             "Remove the empty file or add records to it.",

@@ -212,6 +212,7 @@ class _Run:
                     type_name = STEMS.get(stem) if stem is not None else None
                     if type_name is not None:
                         present.add(type_name)
+                    self.file_name(item)
                 if type_name is None:
                     self.unknown_type(item)
                     continue
@@ -221,6 +222,26 @@ class _Run:
                 add_at(type_name, item.data, item.path, item.line)
         finally:
             self.records += records
+
+    def file_name(self, item: RawRecord) -> None:
+        """In a folder of one-record files, each file is named after its record's id
+        (as ``write_json`` names them): a mismatch makes the record hard to find."""
+        path = Path(item.path)
+        if path.suffix != ".json" or path.parent.name not in STEMS:
+            return
+        record_id = item.data.get("id") if isinstance(item.data, dict) else None
+        if isinstance(record_id, str) and record_id != path.stem:
+            self.add(
+                Issue(
+                    "file-name",
+                    f"the file is named {path.name!r} but holds {record_id!r}: rename it "
+                    f"to {record_id + '.json'!r}",
+                    path=item.path,
+                    line=item.line,
+                    record_id=record_id,
+                    pointer="/id",
+                )
+            )
 
     def unknown_type(self, item: RawRecord) -> None:
         if item.path in self.untyped:
