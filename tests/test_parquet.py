@@ -406,3 +406,23 @@ def test_build_refuses_a_folder_without_records(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     assert main(["build", str(tmp_path / "src"), "--out", str(tmp_path / "out")]) == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_build_reads_what_load_reads(tmp_path: Path) -> None:
+    """One reader for both: a stray file is validate's to flag, bad records stop both."""
+    ke.write_json(ke.load(), tmp_path / "src", layout="jsonl")
+    (tmp_path / "src" / "notes.txt").write_text("my notes")
+    ke.load(tmp_path / "src")
+    from koreaevents.io.parquet import build
+
+    summary = build(tmp_path / "src", tmp_path / "out")
+    assert summary.counts["events"] == len(ke.load().events)
+    events = tmp_path / "src" / "events.jsonl"
+    events.write_text(events.read_text().replace('"missile_launch"', '"missile_lunch"', 1))
+    with pytest.raises(ke.DataError) as loading:
+        ke.load(tmp_path / "src")
+    with pytest.raises(ke.DataError) as building:
+        build(tmp_path / "src", tmp_path / "out2")
+    assert [(i.code, i.line, i.pointer) for i in building.value.issues] == [
+        (i.code, i.line, i.pointer) for i in loading.value.issues
+    ]

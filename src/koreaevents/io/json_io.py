@@ -8,8 +8,6 @@ the same bytes, so a contributor's diff shows only what changed.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ from koreaevents.dataset import STEMS, Dataset
 from koreaevents.io.atomic import atomic_write_bytes, replace_dataset_directory
 from koreaevents.io.paths import holds_json_records
 from koreaevents.io.reading import STEMS as STEM_TYPES
-from koreaevents.io.reading import RawRecord, read_path
+from koreaevents.io.reading import RawRecord, gc_paused, read_path
 from koreaevents.issues import DataError, Issue
 from koreaevents.records import Record
 from koreaevents.references import Located, ReferenceIndex
@@ -102,15 +100,10 @@ def load_json(path: Path) -> Dataset:
     problems: list[Issue] = []
     index = ReferenceIndex()
     seen_types: set[str] = set()
-    with _gc_paused():
-        for item in read_path(path):
-            if isinstance(item, Issue):
-                # A stray file beside the records is for `validate` to flag; it does not
-                # stop anyone from loading the records themselves.
-                if item.is_error and item.code != "unknown-file":
-                    problems.append(item)
-                continue
-            record = _record_from_raw(item, index, problems, checker)
+    with gc_paused():
+        for type_name, item, passed in checked_records(path, checker, problems):
+            index.add(type_name, item.data, Located(item.path, item.line))
+            record = _record_from_raw(type_name, item, problems) if passed else None
             if record is not None:
                 by_stem[record.STEM].append(record)
                 seen_types.add(record.TYPE)
@@ -128,41 +121,40 @@ def _holds_records(folder: Path) -> bool:
     return folder.name in STEM_TYPES or holds_json_records(folder)
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many objects that all live:
-    its passes would only walk them again (two to three times the parse time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+def checked_records(
+    path: Path, checker: RecordChecker, problems: list[Issue]
+) -> Iterator[tuple[str, RawRecord, bool]]:
+    """Every raw record under ``path`` with its type and whether it passed the record
+    checks of ``koreaevents validate``; their errors are added to ``problems``.
 
-
-def _record_from_raw(
-    item: RawRecord, index: ReferenceIndex, problems: list[Issue], checker: RecordChecker
-) -> Record | None:
-    if item.stem is None or item.stem not in STEM_TYPES:
-        problems.append(
-            Issue(
-                "unknown-file",
-                "cannot tell which record type this is",
-                path=item.path,
-                line=item.line,
+    Load and build both read through here, so that they accept exactly what validate
+    accepts. A stray file beside the records is for validate to flag; it stops no one
+    from loading or building the records themselves.
+    """
+    for item in read_path(path):
+        if isinstance(item, Issue):
+            if item.is_error and item.code != "unknown-file":
+                problems.append(item)
+            continue
+        if item.stem is None or item.stem not in STEM_TYPES:
+            problems.append(
+                Issue(
+                    "unknown-file",
+                    "cannot tell which record type this is",
+                    path=item.path,
+                    line=item.line,
+                )
             )
-        )
-        return None
-    type_name = STEM_TYPES[item.stem]
-    index.add(type_name, item.data, Located(item.path, item.line))
-    # The same checks as `koreaevents validate`, so that what loads is exactly what
-    # validates, with the same located, fix-it messages.
-    found = checker.check(type_name, item)
-    if found:
-        problems.extend(issue for issue in found if issue.is_error)
-        if any(issue.is_error for issue in found):
-            return None
+            continue
+        type_name = STEM_TYPES[item.stem]
+        errors = [issue for issue in checker.check(type_name, item) if issue.is_error]
+        problems.extend(errors)
+        yield type_name, item, not errors
+
+
+def _record_from_raw(type_name: str, item: RawRecord, problems: list[Issue]) -> Record | None:
+    """The record of a raw record that passed the checks (structuring then fails only
+    where the classes know more than the schema can say)."""
     try:
         return structure_record(type_name, item.data)
     except RecordError as exc:

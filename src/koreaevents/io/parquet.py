@@ -33,11 +33,16 @@ import attrs
 
 from koreaevents.dataset import STEMS, Dataset
 from koreaevents.io.atomic import atomic_write_bytes, replace_dataset_directory
-from koreaevents.io.json_io import datapackage_metadata, dumps_pretty, read_datapackage
+from koreaevents.io.json_io import (
+    checked_records,
+    datapackage_metadata,
+    dumps_pretty,
+    read_datapackage,
+)
 from koreaevents.io.paths import bundled_dataset_dir, holds_json_records, is_parquet_dataset
 from koreaevents.io.reading import STEMS as STEM_TYPES
-from koreaevents.io.reading import read_path
 from koreaevents.issues import DataError, Issue
+from koreaevents.records import RECORD_TYPES
 from koreaevents.references import REFERENCE_FIELDS, iter_references
 
 # pyarrow, the Arrow layout and the record checks are imported where they are used:
@@ -577,28 +582,10 @@ def build(
     problems: list[Issue] = []
     invalid_ids: dict[str, list[str]] = {type_name: [] for type_name in STEM_TYPES.values()}
     checker = RecordChecker()
-    for item in read_path(src):
-        if isinstance(item, Issue):
-            if item.is_error:
-                problems.append(item)
-            continue
-        if item.stem not in STEM_TYPES:
-            problems.append(
-                Issue(
-                    "unknown-file",
-                    "cannot tell which record type this is",
-                    path=item.path,
-                    line=item.line,
-                )
-            )
-            continue
-        type_name = STEM_TYPES[item.stem]
-        # The checks of `koreaevents validate` (JSON Schema, compiled once, and the
-        # EDTF dates): the same rules as ke.load, a dozen times faster than building
-        # a record object.
-        errors = [issue for issue in checker.check(type_name, item) if issue.is_error]
-        if errors:
-            problems.extend(errors)
+    # The checks of `koreaevents validate` (JSON Schema, compiled once, and the EDTF
+    # dates): the same rules as ke.load, a dozen times faster than building records.
+    for type_name, item, passed in checked_records(src, checker, problems):
+        if not passed:
             record_id = item.data.get("id") if isinstance(item.data, dict) else None
             if isinstance(record_id, str):
                 invalid_ids[type_name].append(record_id)
@@ -606,7 +593,7 @@ def build(
         index = file_index.setdefault(item.path, len(files))
         if index == len(files):
             files.append(item.path)
-        collectors[item.stem].add(item.data, index, item.line, batch_size)
+        collectors[RECORD_TYPES[type_name].STEM].add(item.data, index, item.line, batch_size)
     tables = {stem: collector.table() for stem, collector in collectors.items()}
     del collectors
     problems.extend(_integrity_issues(tables, files, invalid_ids))

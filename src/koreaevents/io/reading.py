@@ -53,6 +53,7 @@ __all__ = [
     "MAX_LINE_BYTES",
     "STEMS",
     "RawRecord",
+    "gc_paused",
     "iter_dataset",
     "read_file",
     "read_folder",
@@ -749,7 +750,7 @@ def _split_pretty_array(raw: bytes) -> list[tuple[int, int, bytes, object]] | No
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building one large value.
 
     Parsing a whole file creates many containers and nothing cyclic; left on, the
@@ -794,7 +795,7 @@ def _read_json(
         yield _bom_issue(display)
         raw = raw[3:]
         byte0 = 3
-    with _gc_paused():
+    with gc_paused():
         split = _split_pretty_array(raw)
     if split is not None:
         for line, column, chunk, element in split:
@@ -805,7 +806,7 @@ def _read_json(
             yield RawRecord(display, line, column, stem, element, own)
         return
     try:
-        with _gc_paused():
+        with gc_paused():
             value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         if not raw.strip(_JSON_WS):
@@ -835,7 +836,7 @@ def _read_json(
     last = begin
     last_line = line
     last_column = column
-    with _gc_paused():
+    with gc_paused():
         spans = iter(list(_array_spans(text, begin)))
     for element in value:
         span = next(spans, None)

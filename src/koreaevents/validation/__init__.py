@@ -31,7 +31,7 @@ from typing import Any, Final
 import attrs
 
 from koreaevents.io.paths import is_parquet_dataset
-from koreaevents.io.reading import STEMS, RawRecord, _gc_paused, read_path, stem_of
+from koreaevents.io.reading import STEMS, RawRecord, gc_paused, read_path, stem_of
 from koreaevents.issues import Issue, Severity
 from koreaevents.references import ReferenceIndex
 from koreaevents.validation.checks import RecordChecker
@@ -378,7 +378,7 @@ def validate(
     stopped = False
     # Records die by reference counting and what is kept holds no cycles, so the cyclic
     # collector would only walk everything already imported, again and again (15-20%).
-    with _gc_paused():
+    with gc_paused():
         try:
             for given in flat:
                 path = Path(given)
