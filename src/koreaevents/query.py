@@ -37,6 +37,7 @@ import attrs
 
 from koreaevents import vocab
 from koreaevents.edtf import EdtfError, parse_edtf
+from koreaevents.io import long_spans
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -411,18 +412,26 @@ class EventFilter:
 
     # --- Arrow ---
 
+    def _scalar_filters(self) -> list[tuple[str, frozenset[str]]]:
+        return [
+            (column, values)
+            for column, values in (
+                ("event_type", self.event_types),
+                ("verification_status", self.statuses),
+                ("location_country", self.countries),
+            )
+            if values is not None
+        ]
+
+    def scalar_columns(self) -> tuple[str, ...]:
+        """The columns that :meth:`expression` tests."""
+        return tuple(column for column, _values in self._scalar_filters())
+
     def expression(self) -> pc.Expression | None:
         """The scalar filters as a ``pyarrow`` expression, for predicate pushdown."""
         import pyarrow.compute as pc
 
-        parts = []
-        for column, values in (
-            ("event_type", self.event_types),
-            ("verification_status", self.statuses),
-            ("location_country", self.countries),
-        ):
-            if values is not None:
-                parts.append(pc.field(column).isin(sorted(values)))
+        parts = [pc.field(column).isin(sorted(values)) for column, values in self._scalar_filters()]
         if not parts:
             return None
         combined = parts[0]
@@ -518,7 +527,9 @@ class ScanPlan:
     """What a Parquet query reads: the row groups that may hold matches, file by file.
 
     ``parts`` pairs each file's fragment with the ids of its row groups that the
-    column statistics (and hive partition values) cannot rule out.
+    column statistics (and hive partition values) cannot rule out and that the query
+    decodes; ``indexed`` with those whose matches are all in the file's long-span
+    index (see :mod:`koreaevents.io.long_spans`), read from there instead.
     """
 
     parts: tuple[tuple[pads.ParquetFileFragment, tuple[int, ...]], ...]
@@ -526,10 +537,11 @@ class ScanPlan:
     schema: pa.Schema
     columns: tuple[str, ...]
     total_row_groups: int
+    indexed: tuple[tuple[pads.ParquetFileFragment, tuple[int, ...]], ...] = ()
 
     @property
     def row_groups(self) -> int:
-        """How many row groups the query reads."""
+        """How many row groups the query decodes."""
         return sum(len(groups) for _fragment, groups in self.parts)
 
 
@@ -626,6 +638,7 @@ def scan_plan(
     if scalar is not None:
         expression = expression & scalar
     parts = []
+    indexed = []
     total = 0
     for fragment in dataset.get_fragments():
         fragment.ensure_complete_metadata()
@@ -639,9 +652,14 @@ def scan_plan(
             for group in subset.row_groups
             if _dates_may_match(fragment.metadata, group.id, low, high, mode)
         )
+        spans = long_spans.read(fragment.metadata)
+        skipped = () if spans is None else spans.skippable(groups, low)
+        if skipped:
+            indexed.append((fragment, skipped))
+            groups = tuple(group for group in groups if group not in skipped)
         if groups:
             parts.append((fragment, groups))
-    return ScanPlan(tuple(parts), expression, schema, wanted, total)
+    return ScanPlan(tuple(parts), expression, schema, wanted, total, tuple(indexed))
 
 
 _Stats = tuple[Any, Any, int] | None  # (min, max, null count), or None when unknown
@@ -734,36 +752,77 @@ def events_between(
     event_filter = _filter_for(release, {k: v for k, v in filters.items() if v is not None})
     plan = scan_plan(path, low, high, mode=mode, columns=columns, event_filter=event_filter)
     # first the columns that decide which rows match, then the rest of those rows only
-    deciding = [
-        name
-        for name in plan.schema.names
-        if name in {"date_earliest", "date_latest", "event_type", "verification_status",
-                    "location_country", *event_filter.list_columns()}
-    ]  # fmt: skip
+    tested = {"date_earliest", "date_latest"}
+    tested.update(event_filter.scalar_columns(), event_filter.list_columns())
+    deciding = [name for name in plan.schema.names if name in tested]
     rest = [name for name in (*plan.columns, "id") if name not in deciding]
     rest = list(dict.fromkeys(rest))
-    found = [
-        piece
-        for fragment, groups in plan.parts
-        for piece in _read_matches(fragment, groups, deciding, rest, plan.filter, event_filter)
-    ]
+    parts = list(plan.parts)
+    found = []
+    for fragment, groups in plan.indexed:
+        copies = _indexed_matches(fragment, groups, [*deciding, *rest], plan.filter, event_filter)
+        if copies is None:  # an index that cannot be read: decode the groups instead
+            parts.append((fragment, groups))
+        elif copies.num_rows:
+            found.append(copies)
+    for fragment, groups in parts:
+        found.extend(_read_matches(fragment, groups, deciding, rest, plan.filter, event_filter))
     table = _concat(found) if found else plan.schema.empty_table().select([*deciding, *rest])
     result: pa.Table = _sorted(table).select(list(plan.columns))
     return result
 
 
-def _dictionary_columns(schema: pa.Schema) -> list[str]:
-    """Text columns of few distinct values (the vocabularies, marked ``enum`` in the
-    field metadata, and country codes): read as dictionaries, they skip building a
-    string per row of the row group."""
+def _indexed_matches(
+    fragment: pads.ParquetFileFragment,
+    groups: Sequence[int],
+    columns: Sequence[str],
+    expression: pc.Expression,
+    event_filter: EventFilter,
+) -> pa.Table | None:
+    """The matching rows of some row groups, from the file's long-span index; None
+    when the index cannot be read or does not have the file's columns."""
     import pyarrow as pa
 
-    return [
-        field.name
-        for field in schema
-        if field.type == pa.string()
-        and (b"enum" in (field.metadata or {}) or field.name == "location_country")
-    ]
+    spans = long_spans.read(fragment.metadata)
+    copies = None if spans is None else spans.rows(groups, columns)
+    if copies is None:
+        return None
+    schema = fragment.physical_schema
+    if any(copies.schema.field(name).type != schema.field(name).type for name in columns):
+        return None
+    copies = copies.filter(expression)
+    mask = event_filter.list_mask(copies)
+    if mask is not None:
+        copies = copies.filter(mask)
+    return pa.Table.from_arrays(copies.columns, schema=_schema_of(schema, list(columns)))
+
+
+def _few_valued_columns(metadata: Any, groups: Sequence[int]) -> list[str]:
+    """The text leaf columns (dotted paths) whose values repeat in these row groups.
+
+    A column qualifies when every chunk is dictionary-encoded and the dictionary pages
+    take under a third of the chunks' bytes, so that each value serves several rows
+    (ids and titles fail: a release writes them without a dictionary, and other
+    writers' dictionaries of them overflow into plain text). The test reads the
+    file's metadata only, so it holds for files written by any tool.
+    Read as dictionaries, these columns skip building a string per row of the row
+    group, most of which a narrow query then drops; only the kept rows are decoded.
+    """
+    sizes: dict[str, list[int]] = {}
+    for group in groups:
+        row_group = metadata.row_group(group)
+        for index in range(row_group.num_columns):
+            column = row_group.column(index)
+            if column.physical_type != "BYTE_ARRAY":
+                continue
+            entry = sizes.setdefault(column.path_in_schema, [0, 0])
+            start = column.dictionary_page_offset if column.has_dictionary_page else None
+            if start is None or not 0 < start < column.data_page_offset:
+                entry[0] = -1  # a chunk without a dictionary: plain text
+            elif entry[0] >= 0:
+                entry[0] += column.data_page_offset - start
+            entry[1] += column.total_compressed_size
+    return [path for path, (dictionary, total) in sizes.items() if 0 <= 3 * dictionary < total]
 
 
 def _read_matches(
@@ -777,25 +836,41 @@ def _read_matches(
     """The matching rows of some row groups of one file, a table per group with any.
 
     The deciding columns are read and tested first; the other columns only of the
-    groups with a match. Rows are sorted by their first day, so the matches often end
-    early in a group: such a group is decoded only up to its last match, the others
-    whole, together, so that they decode in parallel.
+    groups with a match, and text that repeats as dictionaries, decoded for the kept
+    rows only. Rows are sorted by their first day, so the matches often end early in
+    a group: such a group is decoded only up to its last match.
     """
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = fragment.physical_schema
-    encoded = _dictionary_columns(schema)
-    handle = pq.ParquetFile(
-        fragment.path,
-        filesystem=fragment.filesystem,
-        metadata=fragment.metadata,
-        read_dictionary=encoded,
-    )
+    metadata = fragment.metadata
+
+    def reader(dictionaries: list[str]) -> Any:
+        return pq.ParquetFile(
+            fragment.path,
+            filesystem=fragment.filesystem,
+            metadata=metadata,
+            read_dictionary=dictionaries,
+        )
+
+    encoded = reader(_few_valued_columns(metadata, groups))
+    plain: list[Any] = []  # a reader without dictionaries, made when first needed
+
+    def read(group: int, columns: Sequence[str], rows: Any = None) -> pa.Table:
+        # a dictionary that changes inside a chunk (a writer's fallback to plain
+        # text) cannot be read into a nested column as one array: read it as text
+        try:
+            return _read_rows(encoded, group, columns, rows)
+        except pa.ArrowNotImplementedError:
+            if not plain:
+                plain.append(reader([]))
+            return _read_rows(plain[0], group, columns, rows)
+
     matches: dict[int, tuple[pa.Table, Any]] = {}
     for group in groups:
-        keys = handle.read_row_group(group, columns=list(deciding))
+        keys = read(group, deciding)
         keys = keys.append_column("__row", pa.array(np.arange(keys.num_rows, dtype=np.int64)))
         keys = keys.filter(expression)
         mask = event_filter.list_mask(keys)
@@ -804,32 +879,17 @@ def _read_matches(
         if keys.num_rows:
             # ascending positions: filters keep the order
             matches[group] = (keys.drop_columns(["__row"]), keys["__row"].to_numpy())
-    if not matches:
-        return []
-    others: dict[int, pa.Table] = {}
-    if rest:
-        size = handle.metadata.row_group
-        whole = [g for g, (_, rows) in matches.items() if rows[-1] >= size(g).num_rows // 2]
-        if whole:
-            table = handle.read_row_groups(whole, columns=list(rest))
-            offset = 0
-            for group in whole:
-                count = size(group).num_rows
-                piece = table.slice(offset, count).combine_chunks()
-                others[group] = piece.take(pa.array(matches[group][1]))
-                offset += count
-        for group, (_, rows) in matches.items():
-            if group not in others:
-                others[group] = _read_rows(handle, group, rest, rows)
     tables = []
-    for group, (table, _rows) in matches.items():
+    for group, (table, rows) in matches.items():
         if rest:
-            extra = others[group]
+            extra = read(group, rest, rows)
             for name in rest:
                 table = table.append_column(extra.schema.field(name), extra[name])
+        # columns read as dictionaries go back to the file's types, now on few rows
+        types = [schema.field(name).type for name in table.column_names]
         decoded = [
-            table[name].cast(schema.field(name).type) if name in encoded else table[name]
-            for name in table.column_names
+            column if column.type == kind else column.cast(kind)
+            for column, kind in zip(table.columns, types, strict=True)
         ]
         tables.append(pa.Table.from_arrays(decoded, schema=_schema_of(schema, table.column_names)))
     return tables
@@ -838,23 +898,28 @@ def _read_matches(
 _BATCH_ROWS = 8192
 
 
-def _read_rows(handle: Any, group: int, columns: Sequence[str], rows: Any) -> pa.Table:
-    """Some rows (ascending positions, a numpy array) of some columns of a row group.
+def _read_rows(handle: Any, group: int, columns: Sequence[str], rows: Any = None) -> pa.Table:
+    """Some rows (ascending positions, a numpy array; None for all) of some columns
+    of a row group.
 
     Rows are sorted by their first day, so the matches of a range tend to end well
-    before the end of a row group: decoding stops at the batch that holds the last,
-    and each batch gives up its rows on its own (a take across batches would first
-    copy them all into one).
+    before the end of a row group: when the last is in the first half, decoding stops
+    at the batch that holds it, and each batch gives up its rows on its own (a take
+    across batches would first copy them all into one). Otherwise the group is read
+    whole, its columns decoded in parallel.
     """
     import numpy as np
     import pyarrow as pa
 
+    columns = list(columns)
+    size = handle.metadata.row_group(group).num_rows
+    if rows is None or rows[-1] >= size // 2:
+        table = handle.read_row_group(group, columns=columns)
+        return table if rows is None else table.take(pa.array(rows))
     pieces = []
     first = 0
     last = int(rows[-1])
-    for batch in handle.iter_batches(
-        batch_size=_BATCH_ROWS, row_groups=[group], columns=list(columns)
-    ):
+    for batch in handle.iter_batches(batch_size=_BATCH_ROWS, row_groups=[group], columns=columns):
         end = first + batch.num_rows
         lo, hi = np.searchsorted(rows, [first, end])
         if hi > lo:

@@ -126,30 +126,67 @@ def _sorting_columns(stem: str, schema: pa.Schema) -> list[pq.SortingColumn]:
     ]
 
 
+def _repeating_columns(table: pa.Table) -> list[str]:
+    """The leaf columns (Parquet paths) to dictionary-encode: those whose values repeat.
+
+    Vocabularies, references and dates repeat, and a dictionary stores each value once;
+    ids and titles do not, and a dictionary of them only overflows into plain text
+    after its first megabyte, making the file bigger and slower to read.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def leaves(path: str, values: Any) -> Iterator[tuple[str, Any]]:
+        kind = values.type
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            yield from leaves(f"{path}.list.element", pc.list_flatten(values))
+        elif pa.types.is_struct(kind):
+            for index, field in enumerate(kind):
+                yield from leaves(f"{path}.{field.name}", pc.struct_field(values, [index]))
+        else:
+            yield path, values
+
+    found = []
+    for name in table.column_names:
+        for path, values in leaves(name, table[name]):
+            present = len(values) - values.null_count
+            if present and 2 * pc.count_distinct(values).as_py() <= present:
+                found.append(path)
+    return found
+
+
 def _write_file(
-    path: Path, stem: str, table: pa.Table, order: pa.Array | None = None
+    path: Path,
+    stem: str,
+    table: pa.Table,
+    order: pa.Array | None = None,
+    *,
+    dictionary: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Write one Parquet file with the release options; returns bytes and hash.
 
     ``order`` picks and orders the rows (all, as they are, when None). Rows are
     gathered one row group at a time, so a sorted copy of the whole table is never
-    made.
+    made. ``dictionary`` names the leaf columns to dictionary-encode (by default those
+    whose values repeat in ``table``). An events file also gets its long-span index
+    (see :mod:`koreaevents.io.long_spans`).
     """
     import pyarrow.parquet as pq
 
+    from koreaevents.io import long_spans
+
+    options: dict[str, Any] = {
+        "version": "2.6",
+        "compression": COMPRESSION,
+        "compression_level": COMPRESSION_LEVEL,
+        "use_dictionary": list(_repeating_columns(table) if dictionary is None else dictionary),
+        "write_statistics": True,
+        "write_page_index": True,
+        "store_schema": True,
+        "sorting_columns": _sorting_columns(stem, table.schema),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
-    with pq.ParquetWriter(
-        path,
-        table.schema,
-        version="2.6",
-        compression=COMPRESSION,
-        compression_level=COMPRESSION_LEVEL,
-        use_dictionary=True,
-        write_statistics=True,
-        write_page_index=True,
-        store_schema=True,
-        sorting_columns=_sorting_columns(stem, table.schema),
-    ) as writer:
+    with pq.ParquetWriter(path, table.schema, **options) as writer:
         # One row group at a time, each made contiguous first: the bytes then depend
         # on the rows only, not on how the batches happened to be chunked.
         rows = table.num_rows if order is None else len(order)
@@ -159,6 +196,10 @@ def _write_file(
             else:
                 group = table.take(order.slice(offset, ROW_GROUP_SIZE))
             writer.write_table(group.combine_chunks(), row_group_size=ROW_GROUP_SIZE)
+        if stem == "events":
+            index = long_spans.build(table, order, ROW_GROUP_SIZE, options=options)
+            if index:
+                writer.add_key_value_metadata(index)
     digest = hashlib.sha256()
     size = 0
     with open(path, "rb") as handle:
@@ -223,9 +264,11 @@ def _write_release(
             table = tables[stem]
             order = sort_indices(stem, table)
             if partition_by == "year" and stem == "events":
+                # one choice of encodings for all the year files
+                dictionary = _repeating_columns(table)
                 for value, part in _year_slices(table, order):
                     relative = f"{stem}/year={value}/part-0.parquet"
-                    written = _write_file(tmp / relative, stem, table, part)
+                    written = _write_file(tmp / relative, stem, table, part, dictionary=dictionary)
                     label = "unknown" if value == HIVE_NULL else value
                     resources.append(
                         _resource(f"{stem}-year-{label}", relative, stem, written, len(part))

@@ -1,0 +1,286 @@
+"""The long-span index in the footer of an events file: queries that use it give the
+oracle's answer and decode few row groups; a broken index is ignored, other readers
+do not see it, and it is written deterministically."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import random
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import koreaevents as ke
+import koreaevents.io.parquet as kp
+from koreaevents.io import long_spans
+from koreaevents.query import scan_plan
+from tests.query_support import event, oracle
+from tests.test_query_properties import dated_events, ranges
+
+
+@contextmanager
+def small_groups(rows: int, share: int) -> Iterator[None]:
+    """Row groups of ``rows`` rows, copying at most ``rows // share`` rows of each."""
+    with (
+        mock.patch.object(kp, "ROW_GROUP_SIZE", rows),
+        mock.patch.object(long_spans, "MAX_SHARE", share),
+    ):
+        yield
+
+
+def _release(ds: ke.Dataset, root: Path, rows: int = 100, share: int = 10) -> Path:
+    with small_groups(rows, share):
+        ke.write_parquet(ds, root)
+    return root
+
+
+def _footer(root: Path) -> dict[bytes, bytes]:
+    found: dict[bytes, bytes] = pq.read_metadata(root / "events.parquet").metadata
+    return found
+
+
+@pytest.fixture(scope="module")
+def open_ended(tmp_path_factory: pytest.TempPathFactory) -> tuple[ke.Dataset, Path]:
+    """3,000 events over ten years, one in twenty with an open or unknown end, in row
+    groups of 100: without the index, each group would hold a match for any later
+    range."""
+    rng = random.Random(24)
+    values = []
+    for _ in range(3000):
+        day = datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(10 * 365))
+        form = rng.random()
+        if form < 0.05:
+            values.append(rng.choice([f"{day}/..", f"{day}/"]))
+        elif form < 0.1:
+            values.append(f"{day:%Y}")
+        elif form < 0.2:
+            values.append(f"{day}/{day + datetime.timedelta(days=rng.randrange(1, 400))}")
+        else:
+            values.append(day.isoformat())
+    events = [event(n, value, title=f"Event {n}") for n, value in enumerate(values)]
+    source = ke.Source(
+        id="src-a",
+        kind="wire_report",
+        title="A report",
+        publisher="Wire",
+        published="2024",
+        reliability="B",
+    )
+    ds = ke.Dataset(events, [source], (), [ke.Actor(id="prk", name="North Korea", kind="state")])
+    return ds, _release(ds, tmp_path_factory.mktemp("open-ended"))
+
+
+def test_a_narrow_query_decodes_few_groups_despite_open_ends(
+    open_ended: tuple[ke.Dataset, Path],
+) -> None:
+    ds, root = open_ended
+    plan = scan_plan(root, "2021-03-01", "2021-03-03")
+    assert plan.total_row_groups == 30
+    # every group before the range holds an open end that overlaps it; all but the
+    # last one or two are answered from the index
+    assert plan.row_groups <= 3
+    assert sum(len(groups) for _fragment, groups in plan.indexed) >= 15
+    for mode in ("overlaps", "within"):
+        found = ke.events_between(root, "2021-03-01", "2021-03-03", mode=mode)
+        expected = [e.id for e in ds.events_between("2021-03-01", "2021-03-03", mode=mode)]
+        assert expected and found["id"].to_pylist() == expected
+        # the copies come back with the file's columns, types and field metadata
+        assert found.schema == ds.to_arrow("events").schema
+
+
+def test_the_index_agrees_with_duckdb_on_random_ranges(
+    open_ended: tuple[ke.Dataset, Path],
+) -> None:
+    _ds, root = open_ended
+    rng = random.Random(3)
+    for _ in range(25):
+        low = datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(11 * 365))
+        high = low + datetime.timedelta(days=rng.choice([0, 6, 30, 364]))
+        expected = [
+            row[0]
+            for row in duckdb.execute(
+                "select id from read_parquet($path) where (date_earliest is null or "
+                "date_earliest <= $high) and (date_latest is null or date_latest >= $low) "
+                "order by date_earliest asc nulls first, id",
+                {"path": str(root / "events.parquet"), "low": low, "high": high},
+            ).fetchall()
+        ]
+        assert ke.events_between(root, low, high)["id"].to_pylist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.sampled_from([(2, 1), (3, 2), (4, 4)]))
+def test_queries_through_the_index_match_the_oracle(
+    data: st.DataObject, layout: tuple[int, int]
+) -> None:
+    events = data.draw(dated_events())
+    ds = ke.Dataset(events, check=False)
+    start, end = data.draw(ranges(events))
+    low, high = ke.query.date_range(start, end)
+    event_type = data.draw(st.sampled_from([None, "missile_launch", "weapons_test"]))
+    chosen = {} if event_type is None else {"event_type": event_type}
+    with tempfile.TemporaryDirectory() as folder:
+        root = _release(ds, Path(folder) / "release", *layout)
+        for mode in ("overlaps", "within"):
+            found = ke.events_between(root, start, end, mode=mode, **chosen)
+            assert found["id"].to_pylist() == oracle(events, low, high, mode, **chosen)
+
+
+ORIGIN = datetime.date(2024, 1, 1)
+
+
+@st.composite
+def crowded_events(draw: st.DrawFn) -> list[ke.Event]:
+    """Up to 40 events within two months: days, short and long intervals, open and
+    unknown ends, so that many rows outlive their row group and ranges fall on the
+    index's days."""
+    found = []
+    for number in range(draw(st.integers(2, 40))):
+        first = ORIGIN + datetime.timedelta(days=draw(st.integers(0, 60)))
+        span = draw(st.sampled_from([0, 0, 1, 2, 5, 20, 90, None, -1]))
+        if span == 0:
+            value = first.isoformat()
+        elif span is None:
+            value = f"{first}/.."
+        elif span == -1:
+            value = f"{first}/"
+        else:
+            value = f"{first}/{first + datetime.timedelta(days=span)}"
+        found.append(event(number, value))
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    crowded_events(),
+    st.integers(-3, 95),
+    st.integers(0, 30),
+    st.sampled_from([(2, 1), (3, 2), (3, 3), (5, 2), (4, 5)]),
+)
+def test_crowded_ranges_through_the_index_match_the_oracle(
+    events: list[ke.Event], offset: int, length: int, layout: tuple[int, int]
+) -> None:
+    ds = ke.Dataset(events, check=False)
+    low = ORIGIN + datetime.timedelta(days=offset)
+    high = low + datetime.timedelta(days=length)
+    with tempfile.TemporaryDirectory() as folder:
+        root = _release(ds, Path(folder) / "release", *layout)
+        for mode in ("overlaps", "within"):
+            found = ke.events_between(root, low, high, mode=mode)["id"].to_pylist()
+            assert found == oracle(events, low, high, mode)
+
+
+def _rewrite_footer(root: Path, changes: dict[bytes, bytes]) -> None:
+    """Write the events file again with some footer entries changed."""
+    path = root / "events.parquet"
+    source = pq.ParquetFile(path)
+    entries = {**source.metadata.metadata, **changes}
+    entries.pop(b"ARROW:schema")
+    table = source.read()
+    with pq.ParquetWriter(path, table.schema) as writer:
+        writer.write_table(table, row_group_size=100)
+        writer.add_key_value_metadata(entries)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {long_spans.ROWS_KEY: b"not base64!"},
+        {long_spans.ROWS_KEY: base64.b64encode(b"PAR1 but not Parquet")},
+        {long_spans.FROM_KEY: b"[not json"},
+        {long_spans.FROM_KEY: json.dumps(["2015-01-01"]).encode()},  # one day, 30 groups
+        {long_spans.FROM_KEY: json.dumps(["2015-13-01"] * 30).encode()},
+    ],
+    ids=["rows-not-base64", "rows-not-parquet", "days-not-json", "days-too-few", "bad-day"],
+)
+def test_a_broken_index_is_ignored(
+    open_ended: tuple[ke.Dataset, Path], tmp_path: Path, damage: dict[bytes, bytes]
+) -> None:
+    ds, _root = open_ended
+    copy = tmp_path / "release"
+    _release(ds, copy)
+    _rewrite_footer(copy, damage)
+    for low, high in [("2021-03-01", "2021-03-03"), ("2016", "2019-06")]:
+        found = ke.events_between(copy, low, high)
+        assert found["id"].to_pylist() == [e.id for e in ds.events_between(low, high)]
+
+
+def test_other_readers_see_the_rows_once_and_no_index(
+    open_ended: tuple[ke.Dataset, Path],
+) -> None:
+    ds, root = open_ended
+    path = root / "events.parquet"
+    assert long_spans.ROWS_KEY in _footer(root)
+    ids = sorted(e.id for e in ds.events)
+    assert sorted(pq.read_table(path)["id"].to_pylist()) == ids
+    assert sorted(pl.read_parquet(path)["id"].to_list()) == ids
+    rows = duckdb.execute("select id from read_parquet($p) order by id", {"p": str(path)})
+    assert [row[0] for row in rows.fetchall()] == ids
+    # the copies live in the footer only, not in the Arrow schema other tools show
+    metadata = pq.read_schema(path).metadata
+    assert not any(key.startswith(b"koreaevents:long_spans") for key in metadata)
+    assert pq.read_table(path).equals(ds.to_arrow("events"))
+    assert ke.load(root).events == ds.events
+
+
+def test_the_index_is_written_deterministically(
+    open_ended: tuple[ke.Dataset, Path], tmp_path: Path
+) -> None:
+    ds, root = open_ended
+    again = _release(ds, tmp_path / "again")
+    assert (again / "events.parquet").read_bytes() == (root / "events.parquet").read_bytes()
+    # and the same from a JSON source through the streaming build
+    ke.write_json(ds, tmp_path / "json", layout="jsonl")
+    with small_groups(100, 10):
+        kp.build(tmp_path / "json", tmp_path / "built")
+    assert (tmp_path / "built" / "events.parquet").read_bytes() == (
+        root / "events.parquet"
+    ).read_bytes()
+
+
+def test_each_group_copies_at_most_its_share(open_ended: tuple[ke.Dataset, Path]) -> None:
+    _ds, root = open_ended
+    footer = _footer(root)
+    days = json.loads(footer[long_spans.FROM_KEY])
+    copies = pq.read_table(pa.BufferReader(base64.b64decode(footer[long_spans.ROWS_KEY])))
+    per_group = copies["__group"].value_counts().to_pylist()
+    assert max(item["counts"] for item in per_group) <= 100 // 10
+    # every copy is an open end or ends on or after its group's day
+    for group, latest in zip(
+        copies["__group"].to_pylist(), copies["date_latest"].to_pylist(), strict=True
+    ):
+        assert latest is None or latest >= datetime.date.fromisoformat(days[group])
+
+
+def test_small_or_closed_files_get_no_index(tmp_path: Path) -> None:
+    first = datetime.date(2020, 1, 1)
+    days = [first + datetime.timedelta(days=n) for n in range(500)]
+    closed = [event(n, day.isoformat()) for n, day in enumerate(days)]
+    root = _release(ke.Dataset(closed, check=False), tmp_path / "closed")
+    assert long_spans.ROWS_KEY not in _footer(root)  # no row outlives its group
+    single = _release(ke.Dataset([event(1, "2020/..")], check=False), tmp_path / "single")
+    assert long_spans.ROWS_KEY not in _footer(single)
+
+
+def test_ids_and_titles_are_not_dictionary_encoded(open_ended: tuple[ke.Dataset, Path]) -> None:
+    _ds, root = open_ended
+    group = pq.read_metadata(root / "events.parquet").row_group(0)
+    dictionary = {
+        group.column(i).path_in_schema: group.column(i).has_dictionary_page
+        for i in range(group.num_columns)
+    }
+    # unique values gain nothing from a dictionary; repeated ones do
+    assert not dictionary["id"] and not dictionary["title"]
+    assert dictionary["event_type"] and dictionary["actors.list.element.actor"]
