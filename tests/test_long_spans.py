@@ -9,7 +9,7 @@ import datetime
 import json
 import random
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -182,11 +182,12 @@ def test_crowded_ranges_through_the_index_match_the_oracle(
             assert found == oracle(events, low, high, mode)
 
 
-def _rewrite_footer(root: Path, changes: dict[bytes, bytes]) -> None:
-    """Write the events file again with some footer entries changed."""
+def _rewrite_footer(root: Path, damage: Callable[[dict[bytes, bytes]], dict[bytes, bytes]]) -> None:
+    """Write the events file again with some footer entries changed by ``damage``."""
     path = root / "events.parquet"
     source = pq.ParquetFile(path)
-    entries = {**source.metadata.metadata, **changes}
+    entries = dict(source.metadata.metadata)
+    entries.update(damage(entries))
     entries.pop(b"ARROW:schema")
     table = source.read()
     with pq.ParquetWriter(path, table.schema) as writer:
@@ -194,27 +195,76 @@ def _rewrite_footer(root: Path, changes: dict[bytes, bytes]) -> None:
         writer.add_key_value_metadata(entries)
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        {long_spans.ROWS_KEY: b"not base64!"},
-        {long_spans.ROWS_KEY: base64.b64encode(b"PAR1 but not Parquet")},
-        {long_spans.FROM_KEY: b"[not json"},
-        {long_spans.FROM_KEY: json.dumps(["2015-01-01"]).encode()},  # one day, 30 groups
-        {long_spans.FROM_KEY: json.dumps(["2015-13-01"] * 30).encode()},
-    ],
-    ids=["rows-not-base64", "rows-not-parquet", "days-not-json", "days-too-few", "bad-day"],
-)
+def _copies(entries: dict[bytes, bytes]) -> pa.Table:
+    return pq.read_table(pa.BufferReader(base64.b64decode(entries[long_spans.ROWS_KEY])))
+
+
+def _encoded(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return base64.b64encode(sink.getvalue().to_pybytes())
+
+
+def _flip_middle(entries: dict[bytes, bytes]) -> dict[bytes, bytes]:
+    """Damage the bytes in the middle of the copies' Parquet file (its data pages):
+    its footer still reads, its pages do not."""
+    data = bytearray(base64.b64decode(entries[long_spans.ROWS_KEY]))
+    middle = len(data) // 2
+    data[middle : middle + 16] = bytes(b ^ 0xFF for b in data[middle : middle + 16])
+    return {long_spans.ROWS_KEY: base64.b64encode(bytes(data))}
+
+
+def _null_groups(entries: dict[bytes, bytes]) -> dict[bytes, bytes]:
+    copies = _copies(entries)
+    owners = pa.nulls(copies.num_rows, pa.int32())
+    return {
+        long_spans.ROWS_KEY: _encoded(copies.set_column(copies.num_columns - 1, "__group", owners))
+    }
+
+
+def _too_many_copies(entries: dict[bytes, bytes]) -> dict[bytes, bytes]:
+    """Every copy said to come from group 0, more rows than the group holds."""
+    copies = _copies(entries)
+    owners = pa.array([0] * copies.num_rows, pa.int32())
+    return {
+        long_spans.ROWS_KEY: _encoded(copies.set_column(copies.num_columns - 1, "__group", owners))
+    }
+
+
+DAMAGES: dict[str, Callable[[dict[bytes, bytes]], dict[bytes, bytes]]] = {
+    "rows-not-base64": lambda _: {long_spans.ROWS_KEY: b"not base64!"},
+    "rows-not-parquet": lambda _: {long_spans.ROWS_KEY: base64.b64encode(b"PAR1 not Parquet")},
+    "rows-damaged-pages": _flip_middle,
+    "rows-null-groups": _null_groups,
+    "rows-too-many": _too_many_copies,
+    "days-not-json": lambda _: {long_spans.FROM_KEY: b"[not json"},
+    "days-too-few": lambda _: {long_spans.FROM_KEY: json.dumps(["2015-01-01"]).encode()},
+    "days-bad-day": lambda _: {long_spans.FROM_KEY: json.dumps(["2015-13-01"] * 30).encode()},
+    "days-nested": lambda _: {long_spans.FROM_KEY: b"[" * 100_000 + b"]" * 100_000},
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
 def test_a_broken_index_is_ignored(
-    open_ended: tuple[ke.Dataset, Path], tmp_path: Path, damage: dict[bytes, bytes]
+    open_ended: tuple[ke.Dataset, Path], tmp_path: Path, damage: str
 ) -> None:
     ds, _root = open_ended
     copy = tmp_path / "release"
     _release(ds, copy)
-    _rewrite_footer(copy, damage)
+    _rewrite_footer(copy, DAMAGES[damage])
     for low, high in [("2021-03-01", "2021-03-03"), ("2016", "2019-06")]:
         found = ke.events_between(copy, low, high)
         assert found["id"].to_pylist() == [e.id for e in ds.events_between(low, high)]
+
+
+def test_events_on_the_last_day_are_written_and_found(tmp_path: Path) -> None:
+    # "9999-12-31" stands for "ongoing" in some data: the day after it does not exist
+    values = [f"2020-01-{1 + n % 28:02d}/9999-12-31" for n in range(150)] + ["9999-12-31"] * 50
+    ds = ke.Dataset([event(n, value) for n, value in enumerate(values)], check=False)
+    root = _release(ds, tmp_path / "far", rows=50, share=1)
+    for low, high in [("9999-12-31", "9999-12-31"), ("2020-01-05", "2020-01-05"), ("2500", "2600")]:
+        found = ke.events_between(root, low, high)["id"].to_pylist()
+        assert found == [e.id for e in ds.events_between(low, high)]
 
 
 def test_other_readers_see_the_rows_once_and_no_index(

@@ -14,7 +14,8 @@ or never, are copied into the index. Every other row of ``g`` ends before
 matches in ``g`` among the copies, and skips decoding ``g``. The day is the one
 after the group's last first day, so that only rows outliving the group are copied,
 or later when that would copy more than one row in :data:`MAX_SHARE` of the group;
-a group with more open ends than that gets no day and is always read.
+a group with more open ends than that, or whose day would fall after 9999-12-31,
+gets no day and is always read.
 
 Two footer entries (key-value metadata, ignored by other readers) hold it:
 
@@ -24,8 +25,9 @@ Two footer entries (key-value metadata, ignored by other readers) hold it:
   ``__group``), base64-encoded: footer values must be text for some readers.
 
 The copies do not change the rows, their order or what any other tool reads; queries
-by :func:`koreaevents.events_between` use them when present and valid, and read the
-groups otherwise.
+by :func:`koreaevents.events_between` use them when present and well formed (a day per
+row group, copies that read and have no group with more copies than rows), and
+decode the groups otherwise.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ MAX_SHARE: Final = 128
 
 _OPEN_START: Final = -(2**31)
 _OPEN_END: Final = 2**31 - 1
+_EPOCH: Final = datetime.date(1970, 1, 1)
+_LAST_DAY: Final = (datetime.date.max - _EPOCH).days
 
 
 def build(
@@ -99,9 +103,8 @@ def build(
     )
     sink = pa.BufferOutputStream()
     pq.write_table(copies.combine_chunks(), sink, **options)
-    epoch = datetime.date(1970, 1, 1)
     listed = [
-        None if d is None else (epoch + datetime.timedelta(days=d)).isoformat() for d in limits
+        None if d is None else (_EPOCH + datetime.timedelta(days=d)).isoformat() for d in limits
     ]
     return {
         FROM_KEY: json.dumps(listed).encode(),
@@ -112,8 +115,9 @@ def build(
 def _limit(starts: Any, ends: Any, budget: int) -> int | None:
     """The first day (days since 1970) from which a group's rows are copied: after
     the group's last start, so that only rows outliving the group are copied, and
-    late enough to copy at most ``budget`` rows. None when the group's open ends alone
-    exceed the budget (the group is then always read)."""
+    late enough to copy at most ``budget`` rows. None (the group is then always read)
+    when the group's open ends alone exceed the budget, when no start is known and
+    the budget holds every row, or when that day would be after 9999-12-31."""
     import numpy as np
 
     open_ends = int((ends == _OPEN_END).sum())
@@ -127,7 +131,8 @@ def _limit(starts: Any, ends: Any, budget: int) -> int | None:
     known = starts[starts != _OPEN_START]
     if len(known):
         candidates.append(int(known.max()) + 1)
-    return max(candidates) if candidates else None
+    day = max(candidates) if candidates else None
+    return None if day is None or day > _LAST_DAY else day
 
 
 @attrs.frozen
@@ -136,6 +141,7 @@ class LongSpans:
     finds all of group ``g``'s matches among the copies (None: read the group)."""
 
     starts: tuple[datetime.date | None, ...]
+    group_rows: tuple[int, ...]
     entries: Mapping[bytes, bytes] = attrs.field(repr=False)
 
     def skippable(self, groups: Sequence[int], low: datetime.date) -> tuple[int, ...]:
@@ -151,11 +157,18 @@ class LongSpans:
         try:
             data = base64.b64decode(self.entries[ROWS_KEY], validate=True)
             table = pq.read_table(pa.BufferReader(data), columns=[*columns, GROUP_COLUMN])
-        except (KeyError, binascii.Error, pa.ArrowException, ValueError):
+        # pyarrow reports damaged pages and metadata as OSError
+        except (KeyError, binascii.Error, pa.ArrowException, ValueError, OSError):
             return None
-        if table.schema.field(GROUP_COLUMN).type != pa.int32():
+        owners = table[GROUP_COLUMN]
+        if owners.type != pa.int32() or owners.null_count:
             return None
-        keep = pc.is_in(table[GROUP_COLUMN], pa.array(list(groups), type=pa.int32()))
+        # no group can have more copies than rows (which also rules out unknown groups)
+        for item in pc.value_counts(owners).to_pylist():
+            group, count = item["values"], item["counts"]
+            if not 0 <= group < len(self.group_rows) or count > self.group_rows[group]:
+                return None
+        keep = pc.is_in(owners, pa.array(list(groups), type=pa.int32()))
         return table.filter(keep).drop_columns([GROUP_COLUMN])
 
 
@@ -165,11 +178,16 @@ def read(metadata: Any) -> LongSpans | None:
     entries = metadata.metadata or {}
     if FROM_KEY not in entries or ROWS_KEY not in entries:
         return None
+    groups = metadata.num_row_groups
+    text = entries[FROM_KEY]
+    if len(text) > 16 * groups + 2:  # '"YYYY-MM-DD", ' a group: anything longer is not ours
+        return None
     try:
-        listed = json.loads(entries[FROM_KEY])
-        if not isinstance(listed, list) or len(listed) != metadata.num_row_groups:
+        listed = json.loads(text)
+        if not isinstance(listed, list) or len(listed) != groups:
             return None
         starts = tuple(None if d is None else datetime.date.fromisoformat(d) for d in listed)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
-    return LongSpans(starts, entries)
+    rows = tuple(metadata.row_group(group).num_rows for group in range(groups))
+    return LongSpans(starts, rows, entries)
