@@ -324,6 +324,34 @@ def test_small_or_closed_files_get_no_index(tmp_path: Path) -> None:
     assert long_spans.ROWS_KEY not in _footer(single)
 
 
+def test_columns_empty_in_some_row_groups_come_back_whole(tmp_path: Path) -> None:
+    # the first groups hold no summary, tags, weapon or coordinates, the later ones
+    # do: a query reading both kinds of group returns every value as written
+    plain = [event(n, f"2020-01-{1 + n % 28:02d}") for n in range(150)]
+    full = [
+        event(
+            150 + n,
+            f"2020-02-{1 + n % 28:02d}",
+            summary=f"Summary {n}",
+            tags=("tested", f"tag-{n % 3}"),
+            weapon=ke.Weapon(category="srbm", name=None if n % 2 else "KN-23"),
+            location=ke.Location(
+                name="Pyongyang", country="PRK", lat=39.0, lon=125.7, precision="district"
+            ),
+            citations=[ke.Citation(source="src-a", locator=f"para {n}")],
+        )
+        for n in range(150)
+    ]
+    ds = ke.Dataset(plain + full, check=False)
+    root = _release(ds, tmp_path / "mixed", rows=50, share=10)
+    expected_table = ds.to_arrow("events")
+    position = {e.id: n for n, e in enumerate(ds.events)}
+    for low, high in [("2020-01-10", "2020-02-10"), ("2020", "2020"), ("2020-02-03", "2020-02-03")]:
+        found = ke.events_between(root, low, high)
+        rows = [position[e.id] for e in ds.events_between(low, high)]
+        assert found.equals(expected_table.take(rows))
+
+
 def test_ids_and_titles_are_not_dictionary_encoded(open_ended: tuple[ke.Dataset, Path]) -> None:
     _ds, root = open_ended
     group = pq.read_metadata(root / "events.parquet").row_group(0)

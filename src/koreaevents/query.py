@@ -619,10 +619,7 @@ def scan_plan(
     """
     low, high = date_range(start, end)
     location, _release = _events_location(path)
-    dataset = _open(location)
-    partitioning = getattr(dataset, "partitioning", None)
-    partition_columns = set(partitioning.schema.names) if partitioning is not None else set()
-    schema = _schema_without(dataset.schema, partition_columns)
+    fragments, schema = _fragments(location)
     if columns is None:
         wanted = tuple(schema.names)
     else:
@@ -640,19 +637,19 @@ def scan_plan(
     parts = []
     indexed = []
     total = 0
-    for fragment in dataset.get_fragments():
+    for fragment in fragments:
         fragment.ensure_complete_metadata()
-        total += fragment.num_row_groups
-        # pyarrow tests the whole expression (and the hive partition values) against
-        # the statistics, but gives up on a column that holds any null; the date test
-        # below reads nulls as the open bounds they are
-        subset = fragment.subset(filter=expression)
-        groups = tuple(
-            group.id
-            for group in subset.row_groups
-            if _dates_may_match(fragment.metadata, group.id, low, high, mode)
-        )
-        spans = long_spans.read(fragment.metadata)
+        metadata = fragment.metadata
+        total += metadata.num_row_groups
+        candidates: Iterable[int] = range(metadata.num_row_groups)
+        if scalar is not None:
+            # pyarrow tests the filters against the statistics (it gives up on a
+            # column holding any null, so the dates are tested below, nulls read as
+            # the open bounds they are)
+            candidates = [group.id for group in fragment.subset(filter=scalar).row_groups]
+        dates = _DateStatistics(metadata)
+        groups = tuple(group for group in candidates if dates.may_match(group, low, high, mode))
+        spans = long_spans.read(metadata)
         skipped = () if spans is None else spans.skippable(groups, low)
         if skipped:
             indexed.append((fragment, skipped))
@@ -662,39 +659,62 @@ def scan_plan(
     return ScanPlan(tuple(parts), expression, schema, wanted, total, tuple(indexed))
 
 
-_Stats = tuple[Any, Any, int] | None  # (min, max, null count), or None when unknown
+def _fragments(location: Path) -> tuple[list[pads.ParquetFileFragment], pa.Schema]:
+    """The Parquet files of the events (one, or a hive-partitioned folder's) and their
+    schema without partition columns."""
+    import pyarrow.dataset as pads
+    import pyarrow.fs as pafs
+
+    if location.is_file():
+        # one file: no dataset discovery, and its footer is read once
+        fragment = pads.ParquetFileFormat().make_fragment(
+            str(location.resolve()), filesystem=pafs.LocalFileSystem()
+        )
+        return [fragment], fragment.physical_schema
+    dataset = _open(location)
+    partitioning = getattr(dataset, "partitioning", None)
+    partition_columns = set(partitioning.schema.names) if partitioning is not None else set()
+    return list(dataset.get_fragments()), _schema_without(dataset.schema, partition_columns)
 
 
-def _column_stats(metadata: Any, group: int, name: str) -> _Stats:
-    row_group = metadata.row_group(group)
-    for index in range(row_group.num_columns):
-        column = row_group.column(index)
-        if column.path_in_schema == name:
-            stats = column.statistics
-            if stats is None or stats.null_count is None:
-                return None
-            if not stats.has_min_max:
-                return (None, None, stats.null_count)
-            return (stats.min, stats.max, stats.null_count)
-    return None
+class _DateStatistics:
+    """The statistics of a file's date columns, row group by row group."""
 
+    def __init__(self, metadata: Any) -> None:
+        self.metadata = metadata
+        paths = (
+            [metadata.row_group(0).column(i).path_in_schema for i in range(metadata.num_columns)]
+            if metadata.num_row_groups
+            else []
+        )
+        self.earliest = paths.index("date_earliest") if "date_earliest" in paths else None
+        self.latest = paths.index("date_latest") if "date_latest" in paths else None
 
-def _dates_may_match(
-    metadata: Any, group: int, low: datetime.date, high: datetime.date, mode: str
-) -> bool:
-    """Whether a row group's date statistics allow a match; True when unsure."""
-    earliest = _column_stats(metadata, group, "date_earliest")
-    latest = _column_stats(metadata, group, "date_latest")
-    if earliest is None or latest is None:
-        return True
-    (e_min, e_max, e_nulls), (l_min, l_max, l_nulls) = earliest, latest
-    if mode == "overlaps":
-        starts_in_time = e_nulls > 0 or (e_min is not None and e_min <= high)
-        ends_in_time = l_nulls > 0 or (l_max is not None and l_max >= low)
-        return starts_in_time and ends_in_time
-    if e_min is None or l_min is None:
-        return False  # all nulls: open ends are never within a closed range
-    return bool(e_max >= low and e_min <= high and l_max >= low and l_min <= high)
+    def _stats(self, group: int, index: int | None) -> tuple[Any, Any, int] | None:
+        """(min, max, null count) of a column in a row group; None when unknown."""
+        if index is None:
+            return None
+        stats = self.metadata.row_group(group).column(index).statistics
+        if stats is None or not stats.has_null_count:
+            return None
+        if not stats.has_min_max:
+            return (None, None, stats.null_count)
+        return (stats.min, stats.max, stats.null_count)
+
+    def may_match(self, group: int, low: datetime.date, high: datetime.date, mode: str) -> bool:
+        """Whether a row group's date statistics allow a match; True when unsure."""
+        earliest = self._stats(group, self.earliest)
+        latest = self._stats(group, self.latest)
+        if earliest is None or latest is None:
+            return True
+        (e_min, e_max, e_nulls), (l_min, l_max, l_nulls) = earliest, latest
+        if mode == "overlaps":
+            starts_in_time = e_nulls > 0 or (e_min is not None and e_min <= high)
+            ends_in_time = l_nulls > 0 or (l_max is not None and l_max >= low)
+            return starts_in_time and ends_in_time
+        if e_min is None or l_min is None:
+            return False  # all nulls: open ends are never within a closed range
+        return bool(e_max >= low and e_min <= high and l_max >= low and l_min <= high)
 
 
 def _schema_without(schema: pa.Schema, names: Collection[str]) -> pa.Schema:
@@ -882,9 +902,14 @@ def _read_matches(
     tables = []
     for group, (table, rows) in matches.items():
         if rest:
-            extra = read(group, rest, rows)
+            empty = _empty_columns(metadata, group, schema, rest)
+            extra = read(group, [name for name in rest if name not in empty], rows)
             for name in rest:
-                table = table.append_column(extra.schema.field(name), extra[name])
+                if name in empty:
+                    field = schema.field(name)
+                    table = table.append_column(field, _empty_column(field.type, len(rows)))
+                else:
+                    table = table.append_column(extra.schema.field(name), extra[name])
         # columns read as dictionaries go back to the file's types, now on few rows
         types = [schema.field(name).type for name in table.column_names]
         decoded = [
@@ -893,6 +918,61 @@ def _read_matches(
         ]
         tables.append(pa.Table.from_arrays(decoded, schema=_schema_of(schema, table.column_names)))
     return tables
+
+
+def _empty_columns(metadata: Any, group: int, schema: pa.Schema, names: Sequence[str]) -> set[str]:
+    """The columns of a row group that hold nothing, by its statistics: a nullable
+    column all null, or a list column that cannot be null whose every row is an empty
+    list (a value every item must have is absent from every row).
+
+    Such columns are built rather than decoded: pyarrow spends about as long on an
+    empty column chunk as on a small full one, and unused optional fields are common.
+    """
+    import pyarrow as pa
+
+    row_group = metadata.row_group(group)
+    absent = set()
+    for index in range(row_group.num_columns):
+        column = row_group.column(index)
+        stats = column.statistics
+        if stats is not None and stats.has_null_count and stats.null_count == column.num_values:
+            absent.add(column.path_in_schema)
+    found = set()
+    for name in names:
+        field = schema.field(name)
+        if pa.types.is_list(field.type):
+            item = field.type.value_field
+            if not field.nullable and any(
+                leaf in absent for leaf in _required_leaves(f"{name}.list.element", item)
+            ):
+                found.add(name)
+        elif field.nullable and not pa.types.is_nested(field.type) and name in absent:
+            found.add(name)
+    return found
+
+
+def _required_leaves(path: str, field: pa.Field) -> list[str]:
+    """The Parquet paths of the leaf values that every ``field`` value holds."""
+    import pyarrow as pa
+
+    if field.nullable or pa.types.is_list(field.type):
+        return []
+    if pa.types.is_struct(field.type):
+        return [
+            leaf for child in field.type for leaf in _required_leaves(f"{path}.{child.name}", child)
+        ]
+    return [path]
+
+
+def _empty_column(kind: pa.DataType, rows: int) -> pa.Array:
+    """``rows`` nulls, or empty lists for a list type."""
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_list(kind):
+        offsets = pa.array(np.zeros(rows + 1, dtype=np.int32))
+        return pa.ListArray.from_arrays(offsets, pa.array([], type=kind.value_type), type=kind)
+    return pa.nulls(rows, type=kind)
 
 
 _BATCH_ROWS = 8192
