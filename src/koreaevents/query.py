@@ -1056,14 +1056,16 @@ def _concat(tables: Sequence[pa.Table]) -> pa.Table:
 
 
 def _sorted(table: pa.Table) -> pa.Table:
-    """Rows by (date_earliest, id), a null date first."""
-    import pyarrow as pa
+    """Rows by (date_earliest, id), a null date first.
 
-    try:  # pyarrow >= 25 takes the null placement per key
-        return table.sort_by(
-            [("date_earliest", "ascending", "at_start"), ("id", "ascending", "at_start")]
-        )
-    except (TypeError, ValueError, pa.ArrowInvalid):
-        return table.sort_by(
-            [("date_earliest", "ascending"), ("id", "ascending")], null_placement="at_start"
-        )
+    Rows read from one sorted file in order are in that order already: they are then
+    returned as they are, not copied.
+    """
+    import numpy as np
+
+    from koreaevents.io.parquet import sort_indices
+
+    order = sort_indices("events", table)
+    if np.array_equal(order.to_numpy(), np.arange(len(order))):
+        return table
+    return table.take(order)
