@@ -223,14 +223,38 @@ class IntervalIndex:
             return self.overlapping(low, high)
         return self.within(low, high)
 
+    def _slices(self, lo: int, hi: int, mode: str) -> list[tuple[_SpanClass, int, int]]:
+        """For each span class, the slice of its intervals (by start) that may match."""
+        found = []
+        for bucket in self._classes:
+            starts = bucket.earliest
+            if mode == "overlaps":
+                first = bisect.bisect_left(starts, lo - bucket.max_span)
+                last = bisect.bisect_right(starts, hi, lo=first)
+            else:
+                if hi - lo < bucket.min_span:
+                    break  # classes come by span: the rest are all too long
+                first = bisect.bisect_left(starts, lo)
+                last = bisect.bisect_right(starts, hi - bucket.min_span, lo=first)
+            found.append((bucket, first, last))
+        return found
+
+    def examined(self, low: datetime.date, high: datetime.date, mode: str = "overlaps") -> int:
+        """How many intervals a query looks at: those of the slices it scans, and the
+        open-ended ones it returns. A full scan looks at all ``len(self)``."""
+        lo, hi = low.toordinal(), high.toordinal()
+        count = sum(last - first for _bucket, first, last in self._slices(lo, hi, mode))
+        if _check_mode(mode) == "overlaps":
+            count += len(self._unbounded)
+            count += bisect.bisect_right(self._open_end[0], hi)
+            count += len(self._open_start[0]) - bisect.bisect_left(self._open_start[0], lo)
+        return count
+
     def overlapping(self, low: datetime.date, high: datetime.date) -> list[int]:
         """Positions, ascending, of the intervals that meet [low, high]."""
         lo, hi = low.toordinal(), high.toordinal()
         found: list[int] = list(self._unbounded)
-        for bucket in self._classes:
-            starts = bucket.earliest
-            first = bisect.bisect_left(starts, lo - bucket.max_span)
-            last = bisect.bisect_right(starts, hi, lo=first)
+        for bucket, first, last in self._slices(lo, hi, "overlaps"):
             if bucket.max_span == 0:  # one-day intervals: every start in range matches
                 found.extend(bucket.positions[first:last])
             else:
@@ -248,12 +272,7 @@ class IntervalIndex:
         """Positions, ascending, of the closed intervals wholly inside [low, high]."""
         lo, hi = low.toordinal(), high.toordinal()
         found: list[int] = []
-        for bucket in self._classes:
-            if hi - lo < bucket.min_span:
-                break  # classes come by span: the rest are all too long
-            starts = bucket.earliest
-            first = bisect.bisect_left(starts, lo)
-            last = bisect.bisect_right(starts, hi - bucket.min_span, lo=first)
+        for bucket, first, last in self._slices(lo, hi, "within"):
             if bucket.max_span == 0:
                 found.extend(bucket.positions[first:last])
             else:
