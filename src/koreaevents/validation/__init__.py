@@ -136,6 +136,8 @@ class _Run:
         # The record types read: references to the others are not checked.
         self.present: set[str] = set()
         self.untyped: set[str] = set()
+        # Files read only for their ids (the rest of a dataset a given file is in).
+        self.context_paths: set[str] = set()
 
     def add(self, issue: Issue) -> None:
         if issue.code in _ADD_HINT and issue.kind is not None:
@@ -177,6 +179,26 @@ class _Run:
         # A name that says what the records are wins over --type.
         named = path.name in STEMS if _is_dir(path) else stem_of(path) is not None
         self.read(read_path(path, stem=None if named else self.stem))
+
+    def context(self, dataset: Path, given: set[str]) -> None:
+        """Register the ids of the records of ``dataset`` outside the ``given`` paths
+        (absolute, normalised), so that the given files' references resolve to them
+        and an id they share is a duplicate. Nothing else of them is checked or
+        reported: they are not what was asked about."""
+        add_at = self.index.add_at
+        for item in read_path(dataset):
+            if isinstance(item, Issue):
+                continue
+            key = os.path.normpath(os.path.abspath(item.path))
+            if key in given or any(key.startswith(folder + os.sep) for folder in given):
+                continue
+            type_name = STEMS.get(item.stem) if item.stem is not None else None
+            if type_name is None:
+                continue
+            self.present.add(type_name)
+            self.context_paths.add(item.path)
+            record_id = item.data.get("id") if isinstance(item.data, dict) else None
+            add_at(type_name, {"id": record_id}, item.path, item.line)
 
     def parquet_release(self, path: Path) -> None:
         descriptor = path / DATAPACKAGE
@@ -317,6 +339,66 @@ def _types_given(paths: list[PathArg], stem: str | None) -> set[str]:
     return types
 
 
+def _dataset_of(path: Path, stem: str | None) -> Path | None:
+    """The dataset directory (one with a ``datapackage.json``) that a file or record
+    folder belongs to, or None."""
+    if _is_dir(path):
+        if _is_dataset(path, stem):
+            return None
+        parent = path.parent
+    else:
+        parent = path.parent.parent if path.parent.name in STEMS else path.parent
+    return parent if _is_file(parent / DATAPACKAGE) else None
+
+
+def _contexts(paths: list[Path], stem: str | None) -> dict[Path, set[str]]:
+    """The datasets around the given files and record folders that are not given
+    themselves, each with the given paths inside it (absolute, normalised)."""
+    keys = {os.path.normpath(os.path.abspath(path)) for path in paths}
+    found: dict[Path, set[str]] = {}
+    for path in paths:
+        dataset = _dataset_of(path, stem)
+        if dataset is None:
+            continue
+        root = os.path.normpath(os.path.abspath(dataset))
+        # a dataset given itself, or through an enclosing folder, is read whole anyway
+        if any(root == key or root.startswith(key + os.sep) for key in keys):
+            continue
+        found.setdefault(dataset, set()).add(os.path.normpath(os.path.abspath(path)))
+    return found
+
+
+def _covered(path: Path, folders: list[str]) -> bool:
+    """Whether ``path`` lies inside one of ``folders`` (absolute, normalised), so that
+    reading it again would count its records twice."""
+    key = os.path.normpath(os.path.abspath(path))
+    return any(key.startswith(folder + os.sep) for folder in folders)
+
+
+def _value_lines(issues: list[Issue]) -> list[Issue]:
+    """Reference and duplicate-id issues point at their record's first line; in a
+    ``.json`` file (often pretty-printed) move them to the line of the value itself."""
+    wanted: dict[str, list[int]] = {}
+    for number, issue in enumerate(issues):
+        if issue.path and issue.path.endswith(".json") and issue.line and issue.pointer:
+            wanted.setdefault(issue.path, []).append(number)
+    if not wanted:
+        return issues
+    moved = list(issues)
+    for path, numbers in wanted.items():
+        by_line = {}
+        for item in read_path(Path(path)):
+            if isinstance(item, RawRecord):
+                by_line[item.line] = item
+        for number in numbers:
+            issue = moved[number]
+            record = by_line.get(issue.line) if issue.line is not None else None
+            line = record.line_of(issue.pointer) if record is not None and issue.pointer else None
+            if line is not None:
+                moved[number] = attrs.evolve(issue, line=line)
+    return moved
+
+
 def _flatten(paths: tuple[Any, ...]) -> list[PathArg]:
     flat: list[PathArg] = []
     for item in paths:
@@ -355,9 +437,13 @@ def validate(
         ValueError: For a bad argument: no path, an unknown ``record_type`` or a
             ``max_errors`` below 1.
 
-    When only some record types are given (single files, record folders, or a dataset
-    directory without files for some types), references to the types not given are not
-    checked. A ``datapackage.json`` stands for the dataset directory it describes.
+    A file or record folder inside a dataset directory (one with a
+    ``datapackage.json``) is checked against the rest of that dataset: its references
+    resolve to the dataset's other records, and an id used there is a duplicate; the
+    other records are not themselves checked. Otherwise, when only some record types
+    are given (single files, record folders, or a dataset directory without files for
+    some types), references to the types not given are not checked. A
+    ``datapackage.json`` stands for the dataset directory it describes.
     """
     # A datapackage.json stands for the dataset it describes.
     flat = [
@@ -373,21 +459,36 @@ def validate(
     if max_errors is not None and (isinstance(max_errors, bool) or max_errors < 1):
         raise ValueError(f"max_errors must be a positive integer or None, not {max_errors!r}")
     run = _Run(record_type, max_errors)
-    run.index = ReferenceIndex(_types_given(flat, run.stem))
+    targets = [Path(given) for given in flat]
+    contexts = _contexts(targets, run.stem)
+    types = _types_given(flat, run.stem)
+    for dataset in contexts:
+        types |= _types_given([dataset], run.stem)
+    run.index = ReferenceIndex(types)
+    folders = [
+        os.path.normpath(os.path.abspath(path))
+        for path in targets
+        if _is_dir(path) and _is_dataset(path, run.stem)
+    ]
     seen: set[str] = set()
     stopped = False
     # Records die by reference counting and what is kept holds no cycles, so the cyclic
     # collector would only walk everything already imported, again and again (15-20%).
     with gc_paused():
         try:
-            for given in flat:
-                path = Path(given)
+            # a file of a dataset is checked against the rest of it: its references
+            # resolve there, and an id used there is a duplicate
+            for dataset, inside in contexts.items():
+                run.context(dataset, inside)
+            for path in targets:
                 key = os.path.normpath(os.path.abspath(path))
-                if key in seen:
-                    continue  # the same path twice would make every id a duplicate
+                if key in seen or _covered(path, folders):
+                    continue  # read twice, every id would be a duplicate
                 seen.add(key)
                 run.path(path)
-            run.add_all(run.index.issues(run.present))
+            found = run.index.issues(run.present)
+            found = [issue for issue in found if issue.path not in run.context_paths]
+            run.add_all(_value_lines(found))
         except _Stop:
             stopped = True
     return ValidationReport(
