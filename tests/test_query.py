@@ -159,6 +159,8 @@ def test_filters_agree_with_brute_force_on_both_paths(
     [
         ({"event_type": "missle_launch"}, "did you mean 'missile_launch'"),
         ({"actor": "prkk"}, "unknown actor 'prkk' \\(did you mean 'prk'\\?\\)"),
+        # no near miss: the known ids are listed
+        ({"actor": "north-korea"}, "unknown actor 'north-korea'; known: chn, .*prk, "),
         ({"role": "attacker"}, "unknown role 'attacker'"),
         ({"status": "confirmed"}, "unknown verification status 'confirmed'"),
         ({"country": "Korea"}, "ISO 3166-1 alpha-3"),

@@ -643,9 +643,18 @@ def test_read_path_dispatch(tmp_path: Path) -> None:
 def test_read_folder_with_array_file(tmp_path: Path) -> None:
     write(tmp_path / "events" / "b.json", '[{"id": "evt-b"}, {"id": "evt-c"}]')
     write(tmp_path / "events" / "a.json", '{"id": "evt-a"}')
+    write(tmp_path / "events" / "c.json", '[{"id": "evt-d"}]')
     records, issues = split(read_folder(tmp_path / "events"))
-    assert issues == []
-    assert [r.data for r in records] == [{"id": "evt-a"}, {"id": "evt-b"}, {"id": "evt-c"}]
+    # every record is read, nothing is lost; a file holding several is flagged
+    assert [r.data for r in records] == [
+        {"id": "evt-a"},
+        {"id": "evt-b"},
+        {"id": "evt-c"},
+        {"id": "evt-d"},
+    ]
+    assert [(i.code, Path(i.path or "").name, i.severity.value) for i in issues] == [
+        ("many-records", "b.json", "warning")
+    ]
 
 
 def test_stopping_early_closes_the_file(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import koreaevents as ke
+from koreaevents.io.parquet import build
 from koreaevents.io.paths import bundled_dataset_dir
 
 
@@ -97,3 +98,48 @@ def test_a_file_outside_any_dataset_checks_only_what_it_holds(tmp_path: Path) ->
     # but the events it holds are all the events given: a related id must be there
     loose.write_text(json.dumps([{**record, "related": ["evt-2024-01-01-gone"]}]), "utf-8")
     assert _codes(ke.validate(loose)) == [("dangling-reference", "events.json", "/related/0")]
+
+
+def test_a_copy_read_first_is_still_the_duplicate(data: Path, tmp_path: Path) -> None:
+    original, record = _first_event(data)
+    # named to sort before the original, so it is read first
+    copy = data / "events" / "evt-2000-01-01-aaa-copy.json"
+    copy.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    report = ke.validate(data)
+    found = {(i.code, Path(i.path or "").name) for i in report.issues}
+    assert ("duplicate-id", copy.name) in found
+    assert ("duplicate-id", original.name) not in found
+    # and the file-name warning does not advise renaming it onto the original
+    (warning,) = [i for i in report.issues if i.code == "file-name"]
+    assert Path(warning.path or "").name == copy.name
+    assert "rename" not in warning.message and "holds that id too" in warning.message
+    # build reports the same record, with the same advice
+    with pytest.raises(ke.DataError) as raised:
+        build(data, tmp_path / "release")
+    (duplicate,) = [i for i in raised.value.issues if i.code == "duplicate-id"]
+    assert Path(duplicate.path or "").name == copy.name
+    assert original.name in duplicate.message and "an id of its own" in duplicate.message
+
+
+def test_no_rename_advice_for_a_malformed_id(data: Path) -> None:
+    _path, record = _first_event(data)
+    odd = data / "events" / "odd.json"
+    odd.write_text(json.dumps({**record, "id": "EVT bad id"}, indent=2), encoding="utf-8")
+    codes = [(i.code, i.pointer) for i in ke.validate(odd).issues]
+    assert ("schema", "/id") in codes
+    assert all(code != "file-name" for code, _pointer in codes)
+
+
+def test_a_record_folder_file_with_several_records_is_flagged(data: Path) -> None:
+    _path, record = _first_event(data)
+    pair = [{**record, "id": "evt-2024-02-01-one"}, {**record, "id": "evt-2024-02-02-two"}]
+    bundle = data / "events" / "evt-2024-02-01-one.json"
+    bundle.write_text(json.dumps(pair, indent=2), encoding="utf-8")
+    report = ke.validate(data)
+    (warning,) = [i for i in report.issues if i.code == "many-records"]
+    assert Path(warning.path or "").name == bundle.name
+    # the hint continues the sentence
+    assert "holds 2 records, but each file of a record folder holds one: give each" in (
+        warning.message
+    )
+    assert report.ok  # a warning: both records are read and checked

@@ -138,6 +138,13 @@ ISSUE_KINDS: dict[str, IssueKind] = {
             Severity.WARNING,
         ),
         IssueKind(
+            "many-records",
+            "Several records in a one-record file",
+            "Give each record its own file, named after its id (<id>.json), as write_json "
+            "does; many records belong in <stem>.jsonl.",
+            Severity.WARNING,
+        ),
+        IssueKind(
             "empty-file",
             "File holds no records",
             "Remove the empty file or add records to it.",

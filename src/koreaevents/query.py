@@ -325,10 +325,15 @@ def _values(name: str, value: FilterValue) -> frozenset[str] | None:
 def _unknown(name: str, values: Iterable[str], known: Collection[str]) -> ValueError:
     missing = sorted(set(values) - set(known))
     hints = []
+    guessed = True
     for value in missing:
         close = difflib.get_close_matches(value, list(known), n=1)
         hints.append(f"{value!r} (did you mean {close[0]!r}?)" if close else repr(value))
-    return ValueError(f"unknown {name} {', '.join(hints)}")
+        guessed = guessed and bool(close)
+    message = f"unknown {name} {', '.join(hints)}"
+    if not guessed and 0 < len(known) <= 40:  # no near miss: show what there is
+        message += f"; known: {', '.join(sorted(known))}"
+    return ValueError(message)
 
 
 def _vocab(name: str, value: FilterValue, terms_of: type[enum.StrEnum]) -> frozenset[str] | None:

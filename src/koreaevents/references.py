@@ -20,6 +20,7 @@ __all__ = [
     "Located",
     "ReferenceIndex",
     "iter_references",
+    "named_after",
 ]
 
 # type -> [(path to the referring value, type the id must belong to)]; "*" steps into
@@ -254,18 +255,28 @@ class ReferenceIndex:
         if rid is not None:
             first = self._ids.setdefault(rid, number)
             if first != number:
-                self._duplicates.append(
-                    Issue(
-                        "duplicate-id",
-                        f"id {rid!r} is already used by the {self._type_name(first)} at "
-                        f"{_where(self._located(first))}: give this record an id of its own",
-                        path=path,
-                        line=line,
-                        record_id=rid,
-                        pointer="/id",
-                    )
-                )
+                self._duplicates.append(self._duplicate(rid, first, number))
         return number
+
+    def _duplicate(self, rid: str, first: int, second: int) -> Issue:
+        """The issue of a reused id, on the record that is the copy: the later one,
+        unless only the earlier one sits in a one-record file not named after it (a
+        copied file read first must not make the original the duplicate)."""
+        blamed, other = second, first
+        if named_after(self._located(second).path, rid) and not named_after(
+            self._located(first).path, rid
+        ):
+            blamed, other = first, second
+        where = self._located(blamed)
+        return Issue(
+            "duplicate-id",
+            f"id {rid!r} is also used by the {self._type_name(other)} at "
+            f"{_where(self._located(other))}: give this record an id of its own",
+            path=where.path,
+            line=where.line,
+            record_id=rid,
+            pointer="/id",
+        )
 
     def _reference(self, number: int, pointer: str, target: str, ref: str) -> None:
         found = self._ids.get(ref)
@@ -333,6 +344,14 @@ class ReferenceIndex:
                 )
             )
         return found
+
+
+def named_after(path: str | None, record_id: str) -> bool:
+    """Whether ``path`` is a one-record ``.json`` file named after ``record_id``."""
+    if path is None:
+        return False
+    name = path.replace("\\", "/").rpartition("/")[2]
+    return name == f"{record_id}.json"
 
 
 def _where(where: Located) -> str:

@@ -43,7 +43,7 @@ from koreaevents.io.paths import bundled_dataset_dir, holds_json_records, is_par
 from koreaevents.io.reading import STEMS as STEM_TYPES
 from koreaevents.issues import DataError, Issue
 from koreaevents.records import RECORD_TYPES
-from koreaevents.references import REFERENCE_FIELDS, iter_references
+from koreaevents.references import REFERENCE_FIELDS, iter_references, named_after
 
 # pyarrow, the Arrow layout and the record checks are imported where they are used:
 # `import koreaevents` (and so every command) should not pay for them.
@@ -722,11 +722,16 @@ def _duplicate_issues(tables: dict[str, pa.Table], files: Sequence[str]) -> list
                 first[record_id] = (STEM_TYPES[stem], path, line)
                 continue
             first_type, first_path, first_line = first[record_id]
+            other_type, other_path, other_line = first_type, first_path, first_line
+            # as validate does: blame the copy, not a file named after the id
+            if named_after(path, record_id) and not named_after(first_path, record_id):
+                other_type, other_path, other_line = STEM_TYPES[stem], path, line
+                path, line = first_path, first_line
             problems.append(
                 Issue(
                     "duplicate-id",
-                    f"id {record_id!r} is already used by the {first_type} at "
-                    f"{first_path}:{first_line}",
+                    f"id {record_id!r} is also used by the {other_type} at "
+                    f"{other_path}:{other_line}: give this record an id of its own",
                     path=path,
                     line=line,
                     record_id=record_id,
@@ -786,10 +791,14 @@ def _integrity_issues(
                     field = pointer.lstrip("/")
                     if ref in actual:
                         message = (
-                            f"{field} refers to {ref!r}, which is a {actual[ref]}, not a {target}"
+                            f"{field} refers to {ref!r}, which is a {actual[ref]}, not a "
+                            f"{target}: use the id of a {target}"
                         )
                     else:
-                        message = f"{field} refers to {target} {ref!r}, which does not exist"
+                        message = (
+                            f"{field} refers to {target} {ref!r}, which does not exist: add "
+                            f"that {target} or correct the id"
+                        )
                     problems.append(
                         Issue(
                             "dangling-reference",

@@ -978,7 +978,17 @@ def read_folder(path: Path, *, stem: str | None = None) -> Iterator[RawRecord | 
             child = path / name
             if name.lower().endswith(".json") and not _is_dir(entry):
                 found += 1
-                yield from read_file(child, stem=stem)
+                records = 0
+                for item in read_file(child, stem=stem):
+                    records += isinstance(item, RawRecord)
+                    yield item
+                if records > 1:
+                    yield Issue(
+                        "many-records",
+                        f"{name!r} holds {records} records, but each file of a record "
+                        "folder holds one",
+                        path=str(child),
+                    )
             else:
                 what = "folder" if _is_dir(entry) else "file"
                 yield Issue(

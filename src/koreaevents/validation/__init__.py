@@ -48,7 +48,7 @@ RECORD_TYPE_NAMES: Final[dict[str, str]] = {
 PathArg = str | os.PathLike[str]
 
 # Reader issue codes whose messages say what is wrong but not what to do.
-_ADD_HINT: Final = frozenset({"duplicate-key", "empty-file"})
+_ADD_HINT: Final = frozenset({"duplicate-key", "empty-file", "many-records"})
 _MAX_MESSAGE: Final = 2000
 
 
@@ -142,7 +142,8 @@ class _Run:
     def add(self, issue: Issue) -> None:
         if issue.code in _ADD_HINT and issue.kind is not None:
             # The reader says what is wrong; add what to do about it.
-            issue = attrs.evolve(issue, message=f"{issue.message}: {issue.kind.hint}")
+            hint = issue.kind.hint
+            issue = attrs.evolve(issue, message=f"{issue.message}: {hint[:1].lower()}{hint[1:]}")
         if len(issue.message) > _MAX_MESSAGE:  # e.g. a 20 MB key quoted in full
             cut = issue.message[: _MAX_MESSAGE - 1] + "…"
             issue = attrs.evolve(issue, message=cut)
@@ -252,18 +253,26 @@ class _Run:
         if path.suffix != ".json" or path.parent.name not in STEMS:
             return
         record_id = item.data.get("id") if isinstance(item.data, dict) else None
-        if isinstance(record_id, str) and record_id != path.stem:
-            self.add(
-                Issue(
-                    "file-name",
-                    f"the file is named {path.name!r} but holds {record_id!r}: rename it "
-                    f"to {record_id + '.json'!r}",
-                    path=item.path,
-                    line=item.line,
-                    record_id=record_id,
-                    pointer="/id",
-                )
+        if not isinstance(record_id, str) or record_id == path.stem:
+            return
+        type_name = STEMS.get(item.stem or "")
+        if type_name is None or not _valid_id(type_name, record_id):
+            return  # the schema error on /id comes first: name the file after the fixed id
+        target = record_id + ".json"
+        if os.path.lexists(path.parent / target):
+            advice = f"{target!r} holds that id too: give this record an id of its own"
+        else:
+            advice = f"rename it to {target!r}"
+        self.add(
+            Issue(
+                "file-name",
+                f"the file is named {path.name!r} but holds {record_id!r}: {advice}",
+                path=item.path,
+                line=item.line,
+                record_id=record_id,
+                pointer="/id",
             )
+        )
 
     def unknown_type(self, item: RawRecord) -> None:
         if item.path in self.untyped:
@@ -278,6 +287,21 @@ class _Run:
                 path=item.path,
             )
         )
+
+
+def _valid_id(type_name: str, record_id: str) -> bool:
+    """Whether ``record_id`` is a well-formed id of that record type (its field's
+    pattern and length)."""
+    import re
+
+    from koreaevents.records import RECORD_TYPES, spec
+
+    field = spec(attrs.fields_dict(RECORD_TYPES[type_name])["id"])
+    if field.max_length is not None and len(record_id) > field.max_length:
+        return False
+    if field.pattern is not None and not re.search(field.pattern, record_id):
+        return False
+    return field.not_pattern is None or not re.search(field.not_pattern, record_id)
 
 
 def _is_file(path: Path) -> bool:
