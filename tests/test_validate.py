@@ -178,6 +178,7 @@ def test_realistic_dataset_with_one_of_each_mistake(tmp_path: Path) -> None:
             ("date-bounds", bounds.name, "/date/latest"),
             ("duplicate-id", twin.name, "/id"),
             ("file-name", twin.name, "/id"),  # the copy holds another file's record
+            ("not-listed", "datapackage.json", "/resources"),  # the copy was added by hand
             ("dangling-reference", dangling.name, "/citations/0/source"),
         ]
     )

@@ -143,3 +143,21 @@ def test_a_record_folder_file_with_several_records_is_flagged(data: Path) -> Non
         warning.message
     )
     assert report.ok  # a warning: both records are read and checked
+
+
+def test_a_file_missing_from_datapackage_json_is_flagged(data: Path) -> None:
+    _path, record = _first_event(data)
+    added = _add(data, {**record, "id": "evt-2024-02-01-unlisted"})
+    report = ke.validate(data)
+    assert report.ok
+    (warning,) = [i for i in report.issues if i.code == "not-listed"]
+    assert f"events/{added.name} is not listed" in warning.message
+    # write_json lists every file it writes
+    ke.write_json(ke.load(data), data, layout="files")
+    assert not [i for i in ke.validate(data).issues if i.code == "not-listed"]
+    # a descriptor that lists no files at all is not asked to list this one
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor.pop("resources")
+    (data / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    _add(data, {**record, "id": "evt-2024-02-02-also-unlisted"})
+    assert not [i for i in ke.validate(data).issues if i.code == "not-listed"]

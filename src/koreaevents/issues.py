@@ -138,6 +138,13 @@ ISSUE_KINDS: dict[str, IssueKind] = {
             Severity.WARNING,
         ),
         IssueKind(
+            "not-listed",
+            "Record file not in datapackage.json",
+            "List the file in its resource's path, or write the dataset with "
+            "ke.write_json, which lists every file it writes.",
+            Severity.WARNING,
+        ),
+        IssueKind(
             "many-records",
             "Several records in a one-record file",
             "Give each record its own file, named after its id (<id>.json), as write_json "

@@ -133,6 +133,8 @@ def _own_rules(
     resources_ = data.get("resources")
     if not isinstance(resources_, list):
         return
+    if not verify_hashes:  # a JSON dataset: its record files should all be listed
+        yield from _unlisted(raw, resources_, root)
     for index, resource in enumerate(resources_):
         if not isinstance(resource, dict):
             continue
@@ -158,6 +160,44 @@ def _own_rules(
                 )
             elif verify_hashes and isinstance(paths, str):
                 yield from _check_integrity(raw, resource, index, root / value)
+
+
+def _unlisted(raw: RawRecord, resources: list[Any], root: Path) -> Iterator[Issue]:
+    """A ``not-listed`` warning for each record file of the dataset that no resource
+    names (a file added by hand after the descriptor was written), for the stems whose
+    files the descriptor lists at all."""
+    from koreaevents.io.reading import STEMS
+
+    listed: set[str] = set()
+    for resource in resources:
+        paths = resource.get("path") if isinstance(resource, dict) else None
+        for value in [paths] if isinstance(paths, str) else paths or []:
+            if isinstance(value, str):
+                listed.add(value)
+    present: list[str] = []
+    for stem in STEMS:
+        for name in (f"{stem}.jsonl", f"{stem}.json"):
+            if (root / name).is_file():
+                present.append(name)
+        folder = root / stem
+        if folder.is_dir():
+            present.extend(
+                f"{stem}/{child.name}"
+                for child in sorted(folder.iterdir())
+                if child.suffix == ".json" and child.is_file() and not child.name.startswith(".")
+            )
+    # only where the descriptor lists a stem's files does a missing one stand out
+    stems = {value.split("/")[0].split(".")[0] for value in listed}
+    for name in present:
+        if name not in listed and name.split("/")[0].split(".")[0] in stems:
+            yield Issue(
+                "not-listed",
+                f"{name} is not listed in datapackage.json: add it to the {name.split('/')[0]} "
+                "resource's path (ke.write_json writes the descriptor with every file)",
+                path=str(root / DATAPACKAGE),
+                line=1,
+                pointer="/resources",
+            )
 
 
 def _check_integrity(
