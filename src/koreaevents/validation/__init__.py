@@ -22,6 +22,7 @@ validators are built with a retriever that refuses every remote ``$ref``.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -292,8 +293,6 @@ class _Run:
 def _valid_id(type_name: str, record_id: str) -> bool:
     """Whether ``record_id`` is a well-formed id of that record type (its field's
     pattern and length)."""
-    import re
-
     from koreaevents.records import RECORD_TYPES, spec
 
     field = spec(attrs.fields_dict(RECORD_TYPES[type_name])["id"])
