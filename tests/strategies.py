@@ -23,6 +23,7 @@ from koreaevents.records import (
     Event,
     EventDate,
     FieldSpec,
+    Retired,
     Source,
     spec,
 )
@@ -122,6 +123,7 @@ events = from_class(Event)
 sources = from_class(Source)
 analyses = from_class(Analysis)
 actors = from_class(Actor)
+retired_entries = from_class(Retired)
 records = st.one_of(events, sources, analyses, actors)
 
 
@@ -133,8 +135,11 @@ def _unique_by_id(items: list[Any]) -> list[Any]:
 
 
 @st.composite
-def datasets(draw: st.DrawFn, max_events: int = 6) -> Dataset:
-    """Consistent datasets: unique ids, every reference pointing at a real record."""
+def datasets(draw: st.DrawFn, max_events: int = 6, with_retired: bool = False) -> Dataset:
+    """Consistent datasets: unique ids, every reference pointing at a real record.
+
+    ``with_retired``: also tombstones, of ids not in use, replaced by a record or not.
+    """
     actor_list = _unique_by_id(draw(st.lists(actors, min_size=1, max_size=4)))
     source_list = _unique_by_id(draw(st.lists(sources, min_size=1, max_size=4)))
     event_list = _unique_by_id(draw(st.lists(events, min_size=1, max_size=max_events)))
@@ -161,7 +166,17 @@ def datasets(draw: st.DrawFn, max_events: int = 6) -> Dataset:
         )
         for a in analysis_list
     ]
-    return Dataset(event_list, source_list, analysis_list, actor_list)
+    retired_list: list[Retired] = []
+    if with_retired:
+        live = set(actor_ids) | set(source_ids) | set(event_ids)
+        live |= {a.id for a in analysis_list}
+        everything = sorted(live)
+        retired_list = [
+            attrs.evolve(r, replaced_by=pick(everything) if r.replaced_by is not None else None)
+            for r in _unique_by_id(draw(st.lists(retired_entries, max_size=3)))
+            if r.id not in live
+        ]
+    return Dataset(event_list, source_list, analysis_list, actor_list, retired_list)
 
 
 def _pick(draw: st.DrawFn, ids: list[str]) -> str:

@@ -559,6 +559,7 @@ def test_stems() -> None:
         "sources": "source",
         "analyses": "analysis",
         "actors": "actor",
+        "retired": "retired",
     }
     assert stem_of(Path("data/events.jsonl")) == "events"
     assert stem_of(Path("sources.json")) == "sources"

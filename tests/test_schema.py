@@ -43,7 +43,8 @@ def test_schemas_are_valid_draft_2020_12_and_self_contained(type_name: str) -> N
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"] == schema_id(type_name)
     refs = [v for v in _walk(schema) if isinstance(v, dict) and "$ref" in v]
-    assert refs and all(ref["$ref"].startswith("#/$defs/") for ref in refs)
+    assert refs or type_name == "retired"  # the tombstone has no nested parts
+    assert all(ref["$ref"].startswith("#/$defs/") for ref in refs)
 
 
 def _walk(node: Any) -> Any:

@@ -41,7 +41,7 @@ import pyarrow as pa
 from koreaevents.convert import RecordError, structure_record, unstructure
 from koreaevents.issues import DataError, Issue
 from koreaevents.records import RECORD_TYPES, FieldSpec, Record, RecordType, spec
-from koreaevents.references import REFERENCE_FIELDS
+from koreaevents.references import ANY_RECORD, REFERENCE_FIELDS
 from koreaevents.schema import schema_id
 
 __all__ = [
@@ -544,6 +544,13 @@ def _reference_notes(stem: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
     for ref_path, target in REFERENCE_FIELDS.get(type_name, ()):
         head = ref_path[:2] if ref_path[:2] in names else ref_path[:1]
         column = names[head]
+        if target == ANY_RECORD:
+            live = [other for other in stem_of_type.values() if other != stem]
+            notes[column] = notes.get(column, "") + (
+                f" References: the id of a record in {', '.join(live)} (any of them, so "
+                "not expressible as a Table Schema foreign key)."
+            )
+            continue
         target_stem = stem_of_type[target]
         if "*" in ref_path:
             inner = "/".join(part for part in ref_path[len(head) :] if part != "*")

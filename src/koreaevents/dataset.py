@@ -1,4 +1,4 @@
-"""The Dataset container: the four record tuples, lookup by id, integrity, navigation."""
+"""The Dataset container: the record tuples, lookup by id, integrity, navigation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import attrs
 from koreaevents.issues import DataError
 from koreaevents.query import EventFilter, FilterValue, IntervalIndex, date_range, event_in_range
 from koreaevents.query import descendants as descendants_of
-from koreaevents.records import Actor, Analysis, Event, Record, Source
+from koreaevents.records import RECORD_TYPES, Actor, Analysis, Event, Record, Retired, Source
 from koreaevents.references import ReferenceIndex
 
 if TYPE_CHECKING:
@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["TIMELINE_PERIODS", "Dataset", "event_sort_key", "vocabulary_columns"]
 
-STEMS = ("events", "sources", "analyses", "actors")
+STEMS = tuple(cls.STEM for cls in RECORD_TYPES.values())
+"""Every file stem, in reading order: ``events``, ``sources``, ``analyses``, ``actors``,
+``retired``."""
 
 
 def event_sort_key(event: Event) -> tuple[datetime.date, str]:
@@ -32,19 +34,33 @@ def event_sort_key(event: Event) -> tuple[datetime.date, str]:
 
 
 class Dataset:
-    """A consistent set of events, sources, analyses and actors.
+    """A consistent set of events, sources, analyses and actors, and the retired ids.
 
-    ``events`` are ordered by ``(date.earliest, id)``, the others by id. Building a
-    dataset checks that ids are unique and that every reference resolves; a
+    ``events`` are ordered by ``(date.earliest, id)``, the others by id. ``retired``
+    holds the tombstones of records that earlier versions removed: they are not
+    records (``records()``, ``len`` and ``in`` leave them out), but :meth:`get` of a
+    retired id says what became of it. Building a dataset checks that ids are unique,
+    that no retired id is in use and that every reference resolves; a
     :class:`~koreaevents.DataError` lists every problem at once.
     """
 
-    __slots__ = ("_by_id", "_cache", "actors", "analyses", "events", "metadata", "sources")
+    __slots__ = (
+        "_by_id",
+        "_cache",
+        "_retired_by_id",
+        "actors",
+        "analyses",
+        "events",
+        "metadata",
+        "retired",
+        "sources",
+    )
 
     events: tuple[Event, ...]
     sources: tuple[Source, ...]
     analyses: tuple[Analysis, ...]
     actors: tuple[Actor, ...]
+    retired: tuple[Retired, ...]
     metadata: dict[str, Any]
 
     def __init__(
@@ -53,6 +69,7 @@ class Dataset:
         sources: Iterable[Source] = (),
         analyses: Iterable[Analysis] = (),
         actors: Iterable[Actor] = (),
+        retired: Iterable[Retired] = (),
         *,
         metadata: dict[str, Any] | None = None,
         check: bool = True,
@@ -61,41 +78,57 @@ class Dataset:
         self.sources = tuple(sorted(sources, key=lambda record: record.id))
         self.analyses = tuple(sorted(analyses, key=lambda record: record.id))
         self.actors = tuple(sorted(actors, key=lambda record: record.id))
+        self.retired = tuple(sorted(retired, key=lambda record: record.id))
         self.metadata = dict(metadata or {})
         self._by_id: dict[str, Record] = {}
         self._cache: _Links | None = None
         for record in self.records():
             self._by_id.setdefault(record.id, record)
+        self._retired_by_id = {entry.id: entry for entry in self.retired}
         if check:
             index = ReferenceIndex()
             for record in self.records():
                 index.add(record.TYPE, record)
+            for entry in self.retired:
+                index.add(entry.TYPE, entry)
             issues = index.issues()
             if issues:
                 raise DataError(issues, "the dataset is inconsistent")
 
     # --- access -------------------------------------------------------------------
 
-    def records(self) -> Iterator[Record]:
-        """Every record: events, sources, analyses, then actors."""
+    def records(self) -> Iterator[Event | Source | Analysis | Actor]:
+        """Every record: events, sources, analyses, then actors (not the retired ids)."""
         yield from self.events
         yield from self.sources
         yield from self.analyses
         yield from self.actors
 
     def stem(self, stem: str) -> tuple[Record, ...]:
-        """The records of one file stem (``events``, ``sources``, ``analyses``, ``actors``)."""
+        """The records of one file stem (``events``, ``sources``, ``analyses``, ``actors``,
+        ``retired``)."""
         if stem not in STEMS:
             raise KeyError(f"unknown stem {stem!r}: expected one of {', '.join(STEMS)}")
         records: tuple[Record, ...] = getattr(self, stem)
         return records
 
     def get(self, record_id: str) -> Record:
-        """The record with this id, of any type; ``KeyError`` if there is none."""
+        """The record with this id, of any type; ``KeyError`` if there is none.
+
+        For a retired id the ``KeyError`` says so: in which version it was retired,
+        why, and which record replaces it.
+        """
         try:
             return self._by_id[record_id]
         except KeyError:
+            entry = self._retired_by_id.get(record_id)
+            if entry is not None:
+                raise KeyError(retired_message(entry)) from None
             raise KeyError(f"no record with id {record_id!r}") from None
+
+    def retired_ids(self) -> frozenset[str]:
+        """The ids that earlier versions removed: never to be used again."""
+        return frozenset(self._retired_by_id)
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self._by_id
@@ -333,7 +366,7 @@ def vocabulary_columns(stem: str) -> dict[str, tuple[str, ...]]:
     """
     if stem not in STEMS:
         raise KeyError(f"unknown stem {stem!r}: expected one of {', '.join(STEMS)}")
-    cls = {"events": Event, "sources": Source, "analyses": Analysis, "actors": Actor}[stem]
+    cls = next(cls for cls in RECORD_TYPES.values() if stem == cls.STEM)
     found: dict[str, tuple[str, ...]] = {}
     for field in attrs.fields(cls):
         inner = _optional_type(field.type)
@@ -345,6 +378,14 @@ def vocabulary_columns(stem: str) -> dict[str, tuple[str, ...]]:
                 if isinstance(leaf, type) and issubclass(leaf, enum.StrEnum):
                     found[f"{field.name}_{part.name}"] = tuple(term.value for term in leaf)
     return found
+
+
+def retired_message(entry: Retired) -> str:
+    """What became of a retired id, in words."""
+    message = f"id {entry.id!r} was retired in version {entry.retired_in}: {entry.reason}"
+    if entry.replaced_by is not None:
+        message += f"; it is replaced by {entry.replaced_by!r}"
+    return message
 
 
 def _optional_type(tp: Any) -> Any:

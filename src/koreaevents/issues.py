@@ -82,6 +82,12 @@ ISSUE_KINDS: dict[str, IssueKind] = {
             "Add the missing record or correct the id it refers to.",
         ),
         IssueKind(
+            "retired-id",
+            "Id retired by an earlier version",
+            "A retired id (listed in the retired file) is never used again: give the record "
+            "a new id, or delete the tombstone if this very record is restored.",
+        ),
+        IssueKind(
             "duplicate-stem",
             "Record type given in two files",
             "Keep one of <stem>.jsonl, <stem>.json and the folder <stem>/: each record "

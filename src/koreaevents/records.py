@@ -24,7 +24,9 @@ __all__ = [
     "ANALYSIS_ID_PATTERN",
     "EDTF_PATTERN",
     "EVENT_ID_PATTERN",
+    "OPTIONAL_STEMS",
     "RECORD_TYPES",
+    "SEMVER_PATTERN",
     "SOURCE_ID_PATTERN",
     "Actor",
     "ActorRole",
@@ -38,6 +40,7 @@ __all__ = [
     "Location",
     "Record",
     "RecordType",
+    "Retired",
     "Source",
     "Verification",
     "Weapon",
@@ -59,6 +62,12 @@ URL_PATTERN = r"^https?://\S+$"
 POINTER_PATTERN = r"^(?:/(?:[^~/]|~[01])*)+$"
 _EDTF_DATE = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?[?~%]?"
 EDTF_PATTERN = rf"^(?:{_EDTF_DATE}|(?:{_EDTF_DATE}|\.\.)?/(?:{_EDTF_DATE}|\.\.)?)$"
+# Semantic Versioning 2.0.0, the form datapackage.json gives a version in.
+_SEMVER_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+SEMVER_PATTERN = (
+    r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
+    rf"(?:-{_SEMVER_ID}(?:\.{_SEMVER_ID})*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
+)
 DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 
 # Ids name files in the one-record-per-file layout: keep them within file-name limits.
@@ -604,11 +613,54 @@ class Actor:
     description: str | None = _field("Who or what this is, briefly.", optional=True, min_length=1)
 
 
-Record = Event | Source | Analysis | Actor
-RecordType = type[Event] | type[Source] | type[Analysis] | type[Actor]
+@attrs.frozen(kw_only=True)
+class Retired:
+    """A tombstone: the id of a record that a version of the dataset removed.
 
-RECORD_TYPES: dict[str, RecordType] = {cls.TYPE: cls for cls in (Event, Source, Analysis, Actor)}
-"""Record classes by type name (``event``, ``source``, ``analysis``, ``actor``)."""
+    A retired id is never used again, so that whoever cites it learns what happened to
+    it (and what replaced it) instead of finding nothing or, worse, another record.
+    """
+
+    STEM: ClassVar[str] = "retired"
+    TYPE: ClassVar[str] = "retired"
+
+    id: str = _field(
+        "The removed record's id, of any record type.",
+        max_length=MAX_ID_LENGTH,
+        pattern=SLUG_PATTERN,
+        example="evt-2024-01-05-artillery-near-yeonpyeong",
+    )
+    retired_in: str = _field(
+        "The dataset version (SemVer) that removed the record.",
+        pattern=SEMVER_PATTERN,
+        example="0.2.0",
+    )
+    reason: str = _field(
+        "Why the record was removed (merged into another, a duplicate, out of scope).",
+        min_length=1,
+        example="merged into the record of the same shelling",
+    )
+    replaced_by: str | None = _field(
+        "Id of the record that replaces it, when one does.",
+        optional=True,
+        max_length=MAX_ID_LENGTH,
+        pattern=SLUG_PATTERN,
+        example="evt-2024-01-05-artillery-near-yeonpyeong-baengnyeong",
+    )
+
+
+Record = Event | Source | Analysis | Actor | Retired
+RecordType = type[Event] | type[Source] | type[Analysis] | type[Actor] | type[Retired]
+
+RECORD_TYPES: dict[str, RecordType] = {
+    cls.TYPE: cls for cls in (Event, Source, Analysis, Actor, Retired)
+}
+"""Record classes by type name (``event``, ``source``, ``analysis``, ``actor``,
+``retired``), in the order their files are read and written."""
+
+OPTIONAL_STEMS: frozenset[str] = frozenset({Retired.STEM})
+"""Stems whose file is written only when it holds records, so that a dataset without
+them gives the same files (and bytes) as before they existed."""
 
 # Resolve the string annotations once, so that cattrs, the schema and Arrow builders
 # all see real types.
@@ -624,5 +676,6 @@ for _cls in (
     Source,
     Analysis,
     Actor,
+    Retired,
 ):
     attrs.resolve_types(_cls)

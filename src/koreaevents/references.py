@@ -16,12 +16,20 @@ import attrs
 from koreaevents.issues import Issue
 
 __all__ = [
+    "ANY_RECORD",
     "REFERENCE_FIELDS",
+    "RETIRED",
     "Located",
     "ReferenceIndex",
     "iter_references",
     "named_after",
+    "retired_id_issue",
 ]
+
+ANY_RECORD = "record"
+"""Reference target: a record of any type, but not a retired id."""
+RETIRED = "retired"
+"""The type of the tombstones: their ids are no records, and no reference may use them."""
 
 # type -> [(path to the referring value, type the id must belong to)]; "*" steps into
 # every item of a list.
@@ -39,6 +47,7 @@ REFERENCE_FIELDS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
         (("citations", "*", "source"), "source"),
     ),
     "actor": ((("parent",), "actor"),),
+    "retired": ((("replaced_by",), ANY_RECORD),),
 }
 
 
@@ -93,6 +102,21 @@ _NO_LINE = -1  # line unknown, in the int arrays below
 _TYPE_CODES: tuple[str, ...] = tuple(REFERENCE_FIELDS)
 _TYPE_CODE: dict[str, int] = {name: code for code, name in enumerate(_TYPE_CODES)}
 _UNKNOWN_TYPE = 255
+_ANY_CODE = 254  # the target code of ANY_RECORD
+_RETIRED_CODE = _TYPE_CODE[RETIRED]
+_LIVE_TYPES = frozenset(name for name in REFERENCE_FIELDS if name != RETIRED)
+
+
+def _target_code(target: str) -> int:
+    return _ANY_CODE if target == ANY_RECORD else _TYPE_CODE[target]
+
+
+def _resolves(target: str, actual: str | None) -> bool:
+    """Whether a record of type ``actual`` (None: no record) is what ``target`` asks."""
+    if target == ANY_RECORD:
+        return actual in _LIVE_TYPES
+    return actual == target
+
 
 _SMALL = 16  # list indexes whose pointers are built once, not per reference
 
@@ -107,7 +131,7 @@ def _extractor_source(fields: tuple[tuple[tuple[str, ...], str], ...]) -> str:
     head = ["def make(ids_get, rec_type, ref_rec, ref_pointer, ref_id, ref_target, intern):"]
     body = ["    def extract(rec, number):"]
     for index, (path, target) in enumerate(fields):
-        code = _TYPE_CODE[target]
+        code = _target_code(target)
         indent = "        "
         value = "rec"
         parts: list[str] = []  # literal pointer pieces, None for a list index
@@ -137,7 +161,11 @@ def _extractor_source(fields: tuple[tuple[tuple[str, ...], str], ...]) -> str:
             pointer = f"intern(p := f{template!r}, p)"
         body.append(f"{indent}if {value}.__class__ is str:")
         body.append(f"{indent}    found = ids_get({value})")
-        body.append(f"{indent}    if found is None or rec_type[found] != {code}:")
+        if code == _ANY_CODE:
+            unresolved = f"found is None or rec_type[found] >= {_RETIRED_CODE}"
+        else:
+            unresolved = f"found is None or rec_type[found] != {code}"
+        body.append(f"{indent}    if {unresolved}:")
         body.append(f"{indent}        ref_rec(number)")
         body.append(f"{indent}        ref_pointer({pointer})")
         body.append(f"{indent}        ref_id(intern({value}, {value}))")
@@ -175,7 +203,9 @@ class ReferenceIndex:
         references to other types are skipped as they are read, for speed and memory,
         which gives the same issues as ``issues(present_types=targets)``.
         """
-        self._targets = frozenset(REFERENCE_FIELDS if targets is None else targets)
+        chosen = frozenset(REFERENCE_FIELDS if targets is None else targets)
+        # a reference to any record can be checked only when every type is there
+        self._targets = chosen | {ANY_RECORD} if chosen >= _LIVE_TYPES else chosen
         self._ids: dict[str, int] = {}  # id -> record number
         self._paths: list[str | None] = []
         self._path_numbers: dict[str | None, int] = {}
@@ -191,6 +221,7 @@ class ReferenceIndex:
         self._ref_id: list[str] = []
         self._ref_target = bytearray()
         self._duplicates: list[Issue] = []
+        self._retired_in: dict[str, str] = {}  # retired id -> the version, for messages
         self._last_path: str | None = None
         self._extractors: dict[str, _Extractor] = {
             name: factory(
@@ -222,6 +253,8 @@ class ReferenceIndex:
         if type(record) is dict:
             self.add_at(type_name, record, where.path, where.line)
             return
+        if type_name == RETIRED:
+            self._note_retired(_step(record, "id"), _step(record, "retired_in"))
         number = self._new_record(type_name, _step(record, "id"), where.path, where.line)
         for pointer, target, ref in iter_references(type_name, record):
             if target in self._targets:
@@ -232,10 +265,16 @@ class ReferenceIndex:
         if record.__class__ is not dict:
             self._new_record(type_name, None, path, line)
             return
+        if type_name == RETIRED:
+            self._note_retired(record.get("id"), record.get("retired_in"))
         number = self._new_record(type_name, record.get("id"), path, line)
         extract = self._extractors.get(type_name)
         if extract is not None:
             extract(record, number)
+
+    def _note_retired(self, record_id: Any, version: Any) -> None:
+        if isinstance(record_id, str):
+            self._retired_in[record_id] = version if isinstance(version, str) else "?"
 
     def _new_record(
         self, type_name: str, record_id: Any, path: str | None, line: int | None
@@ -255,7 +294,12 @@ class ReferenceIndex:
         if rid is not None:
             first = self._ids.setdefault(rid, number)
             if first != number:
-                self._duplicates.append(self._duplicate(rid, first, number))
+                kinds = {self._rec_type[first], self._rec_type[number]}
+                if _RETIRED_CODE in kinds and len(kinds) == 2:
+                    live = first if self._rec_type[number] == _RETIRED_CODE else number
+                    self._duplicates.append(self._retired_in_use(rid, live))
+                else:
+                    self._duplicates.append(self._duplicate(rid, first, number))
         return number
 
     def _duplicate(self, rid: str, first: int, second: int) -> Issue:
@@ -278,11 +322,15 @@ class ReferenceIndex:
             pointer="/id",
         )
 
+    def _retired_in_use(self, rid: str, live: int) -> Issue:
+        """The issue of a record whose id is also retired."""
+        where = self._located(live)
+        return retired_id_issue(rid, self._retired_in.get(rid, "?"), where.path, where.line)
+
     def _reference(self, number: int, pointer: str, target: str, ref: str) -> None:
         found = self._ids.get(ref)
-        code = _TYPE_CODE[target]
-        if found is None or self._rec_type[found] != code:
-            self._keep(number, pointer, ref, code)
+        if found is None or not _resolves(target, self._type_name(found)):
+            self._keep(number, pointer, ref, _target_code(target))
 
     def _keep(self, number: int, pointer: str, ref: str, code: int) -> None:
         strings = self._strings
@@ -311,18 +359,26 @@ class ReferenceIndex:
         types are present).
         """
         checked = None if present_types is None else set(present_types)
+        if checked is not None and checked >= _LIVE_TYPES:
+            checked.add(ANY_RECORD)
         found = list(self._duplicates)
         for index, number in enumerate(self._ref_rec):
-            target = _TYPE_CODES[self._ref_target[index]]
+            code = self._ref_target[index]
+            target = ANY_RECORD if code == _ANY_CODE else _TYPE_CODES[code]
             if checked is not None and target not in checked:
                 continue
             ref = self._ref_id[index]
             actual = self.type_of(ref)
-            if actual == target:
+            if _resolves(target, actual):
                 continue
             pointer = self._ref_pointer[index]
             field = pointer.lstrip("/")
-            if actual is None:
+            if actual == RETIRED:
+                message = (
+                    f"{field} refers to {ref!r}, which was retired in version "
+                    f"{self._retired_in.get(ref, '?')}: refer to the record that replaces it"
+                )
+            elif actual is None:
                 message = (
                     f"{field} refers to {target} {ref!r}, which does not exist: add that "
                     f"{target} or correct the id"
@@ -344,6 +400,19 @@ class ReferenceIndex:
                 )
             )
         return found
+
+
+def retired_id_issue(rid: str, version: str, path: str | None, line: int | None) -> Issue:
+    """The ``retired-id`` issue of a record that uses an id retired in ``version``."""
+    return Issue(
+        "retired-id",
+        f"id {rid!r} was retired in version {version} and may not be used again: give "
+        "this record a new id (or delete the tombstone if this very record is restored)",
+        path=path,
+        line=line,
+        record_id=rid,
+        pointer="/id",
+    )
 
 
 def named_after(path: str | None, record_id: str) -> bool:

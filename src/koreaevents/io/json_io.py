@@ -22,7 +22,7 @@ from koreaevents.io.paths import holds_json_records
 from koreaevents.io.reading import STEMS as STEM_TYPES
 from koreaevents.io.reading import RawRecord, gc_paused, read_path
 from koreaevents.issues import DataError, Issue
-from koreaevents.records import Record
+from koreaevents.records import OPTIONAL_STEMS, Record
 from koreaevents.references import Located, ReferenceIndex
 from koreaevents.schema import schema_id
 from koreaevents.validation.checks import RecordChecker
@@ -203,7 +203,8 @@ def write_json(dataset: Dataset, directory: str | Path, layout: Layout = "jsonl"
         resources = []
         for stem in STEMS:
             records = _sorted_by_id(dataset.stem(stem))
-            resources.append(_write_stem(tmp, stem, records, layout))
+            if records or stem not in OPTIONAL_STEMS:
+                resources.append(_write_stem(tmp, stem, records, layout))
         descriptor = datapackage_metadata(dataset)
         descriptor["resources"] = resources
         atomic_write_bytes(tmp / "datapackage.json", dumps_pretty(descriptor))

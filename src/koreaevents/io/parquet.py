@@ -42,8 +42,15 @@ from koreaevents.io.json_io import (
 from koreaevents.io.paths import bundled_dataset_dir, holds_json_records, is_parquet_dataset
 from koreaevents.io.reading import STEMS as STEM_TYPES
 from koreaevents.issues import DataError, Issue
-from koreaevents.records import RECORD_TYPES
-from koreaevents.references import REFERENCE_FIELDS, iter_references, named_after
+from koreaevents.records import OPTIONAL_STEMS, RECORD_TYPES, Retired
+from koreaevents.references import (
+    ANY_RECORD,
+    REFERENCE_FIELDS,
+    RETIRED,
+    iter_references,
+    named_after,
+    retired_id_issue,
+)
 
 # pyarrow, the Arrow layout and the record checks are imported where they are used:
 # `import koreaevents` (and so every command) should not pay for them.
@@ -88,6 +95,7 @@ HIVE_NULL: Final = "__HIVE_DEFAULT_PARTITION__"
 PARQUET_MEDIATYPE: Final = "application/vnd.apache.parquet"
 
 _LOCATION_COLUMNS: Final = ("__file", "__line")
+RETIRED_STEM: Final = Retired.STEM
 
 
 # --- sorting and writing ------------------------------------------------------------
@@ -262,6 +270,8 @@ def _write_release(
         resources: list[dict[str, Any]] = []
         for stem in STEMS:
             table = tables[stem]
+            if stem in OPTIONAL_STEMS and table.num_rows == 0:
+                continue
             order = sort_indices(stem, table)
             if partition_by == "year" and stem == "events":
                 # one choice of encodings for all the year files
@@ -461,13 +471,7 @@ def load_parquet(directory: str | os.PathLike[str]) -> Dataset:
     if problems:
         raise DataError(problems, f"cannot load {root}: {len(problems)} problem(s)")
     metadata.pop("resources", None)
-    return Dataset(
-        by_stem["events"],
-        by_stem["sources"],
-        by_stem["analyses"],
-        by_stem["actors"],
-        metadata=metadata,
-    )
+    return Dataset(**by_stem, metadata=metadata)  # type: ignore[arg-type]
 
 
 def load_parquet_file(path: str | os.PathLike[str]) -> Dataset:
@@ -662,7 +666,11 @@ def _summary(out: Path, counts: dict[str, int]) -> BuildSummary:
     resources = descriptor.get("resources", [])
     return BuildSummary(
         out=out,
-        counts=counts,
+        counts={
+            stem: count
+            for stem, count in counts.items()
+            if count or stem not in OPTIONAL_STEMS  # as for the files: none written
+        },
         files=len(resources),
         bytes=sum(int(resource.get("bytes", 0)) for resource in resources),
     )
@@ -713,6 +721,13 @@ def _duplicate_issues(tables: dict[str, pa.Table], files: Sequence[str]) -> list
         return []
     first: dict[str, tuple[str, str, int]] = {}
     problems: list[Issue] = []
+    retired = tables.get(RETIRED_STEM)
+
+    def retired_in(record_id: str) -> str:
+        assert retired is not None
+        row = pc.index(retired["id"], record_id).as_py()
+        return str(retired["retired_in"][row].as_py())
+
     for stem, table in tables.items():  # reading order: stems, then rows
         rows = pc.indices_nonzero(pc.is_in(table["id"], value_set=duplicated)).to_pylist()
         for row in rows:
@@ -722,6 +737,11 @@ def _duplicate_issues(tables: dict[str, pa.Table], files: Sequence[str]) -> list
                 first[record_id] = (STEM_TYPES[stem], path, line)
                 continue
             first_type, first_path, first_line = first[record_id]
+            if RETIRED in (first_type, STEM_TYPES[stem]) and first_type != STEM_TYPES[stem]:
+                if first_type != RETIRED:
+                    path, line = first_path, first_line
+                problems.append(retired_id_issue(record_id, retired_in(record_id), path, line))
+                continue
             other_type, other_path, other_line = first_type, first_path, first_line
             # as validate does: blame the copy, not a file named after the id
             if named_after(path, record_id) and not named_after(first_path, record_id):
@@ -762,6 +782,9 @@ def _integrity_issues(
         type_name = STEM_TYPES[stem]
         chunks = [*table["id"].chunks, pa.array(invalid_ids[type_name], pa.string())]
         ids_by_type[type_name] = pa.chunked_array(chunks, pa.string()).combine_chunks()
+    ids_by_type[ANY_RECORD] = pa.concat_arrays(
+        [ids for type_name, ids in ids_by_type.items() if type_name != RETIRED]
+    )
     for stem, table in tables.items():
         type_name = STEM_TYPES[stem]
         for ref_path, target in REFERENCE_FIELDS.get(type_name, ()):
@@ -776,7 +799,7 @@ def _integrity_issues(
             actual = {
                 ref: other
                 for other, ids in ids_by_type.items()
-                if other != target
+                if other not in (target, ANY_RECORD)
                 for ref in bad_values
                 if pc.any(pc.equal(ids, ref)).as_py()
             }
@@ -789,7 +812,12 @@ def _integrity_issues(
                     if _pattern_of(pointer) != ref_path:
                         continue
                     field = pointer.lstrip("/")
-                    if ref in actual:
+                    if actual.get(ref) == RETIRED:
+                        message = (
+                            f"{field} refers to {ref!r}, which was retired: refer to the "
+                            "record that replaces it"
+                        )
+                    elif ref in actual:
                         message = (
                             f"{field} refers to {ref!r}, which is a {actual[ref]}, not a "
                             f"{target}: use the id of a {target}"

@@ -46,6 +46,7 @@ import attrs
 import orjson
 
 from koreaevents.issues import Issue
+from koreaevents.records import RECORD_TYPES
 
 __all__ = [
     "MAX_DEPTH",
@@ -61,13 +62,8 @@ __all__ = [
     "stem_of",
 ]
 
-STEMS: Final[dict[str, str]] = {
-    "events": "event",
-    "sources": "source",
-    "analyses": "analysis",
-    "actors": "actor",
-}
-"""File stem -> record type."""
+STEMS: Final[dict[str, str]] = {cls.STEM: cls.TYPE for cls in RECORD_TYPES.values()}
+"""File stem -> record type, in reading order (from :data:`~koreaevents.records.RECORD_TYPES`)."""
 
 MAX_LINE_BYTES: int = 64 * 1024 * 1024
 """Longest JSON Lines line read, in bytes (without its newline)."""

@@ -26,6 +26,7 @@ from koreaevents.edtf import EdtfError, parse_edtf
 from koreaevents.io.reading import RawRecord
 from koreaevents.issues import Issue
 from koreaevents.records import EDTF_PATTERN, RECORD_TYPES, spec
+from koreaevents.references import RETIRED
 from koreaevents.schema import json_schema
 
 __all__ = [
@@ -255,6 +256,8 @@ class RecordChecker:
         record_id = data.get("id") if type(data) is dict else None
         if not isinstance(record_id, str):
             return None
+        if type_name == RETIRED:
+            return None  # a tombstone holds the id of a record of any type
         for other, prefix in _ID_PREFIXES.items():
             if other != type_name and record_id.startswith(prefix):
                 stem = RECORD_TYPES[other].STEM
