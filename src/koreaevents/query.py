@@ -38,6 +38,7 @@ import attrs
 from koreaevents import vocab
 from koreaevents.edtf import EdtfError, parse_edtf
 from koreaevents.io import long_spans
+from koreaevents.issues import DataError, Issue
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -607,50 +608,72 @@ class ScanPlan:
         return sum(len(groups) for _fragment, groups in self.parts)
 
 
-def _stem_path(root: Path, stem: str) -> Path | None:
-    for candidate in (root / f"{stem}.parquet", root / stem):
-        if candidate.is_file() or (candidate.is_dir() and any(candidate.rglob("*.parquet"))):
-            return candidate
-    return None
+def _events_location(path: str | os.PathLike[str]) -> tuple[list[Path], Path]:
+    """(events files, release folder) for a release, its events.parquet, or its
+    events/ folder. In a release, the files are those its datapackage.json lists."""
+    from koreaevents.io.parquet import parquet_files_under, stem_files
+    from koreaevents.io.release import DESCRIPTOR
 
-
-def _events_location(path: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """(events file or folder, release folder) for a release, its events.parquet, or
-    its events/ folder."""
     target = Path(path)
-    if not target.exists():
+    if not os.path.lexists(target):
         raise FileNotFoundError(f"no Parquet dataset at {target}")
-    if target.is_file():
-        return target, target.parent
-    found = _stem_path(target, "events")
-    if found is not None:
-        return found, target
-    if any(target.glob("*.parquet")) or any(target.glob("*=*/**/*.parquet")):
-        return target, target.parent  # the events folder itself
+    if not target.is_dir():
+        return [target], target.parent
+    if os.path.lexists(target / DESCRIPTOR) or stem_files(target, "events"):
+        return stem_files(target, "events"), target
+    parent = target.parent
+    if target.name == "events" and os.path.lexists(parent / DESCRIPTOR):
+        return stem_files(parent, "events"), parent
+    inside = parquet_files_under(target)
+    if inside:
+        return inside, parent  # the events folder itself
     raise FileNotFoundError(f"no events Parquet (events.parquet or events/) in {target}")
 
 
-def _open(path: Path) -> pads.Dataset:
-    import pyarrow.dataset as pads
+def _stem_columns(release: Path, stem: str, columns: list[str]) -> pa.Table | None:
+    """Some columns of the files of another stem of a release; None when it has none."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    if path.is_file():
-        return pads.dataset(path, format="parquet")
-    return pads.dataset(path, format="parquet", partitioning="hive")
+    from koreaevents.io.parquet import parquet_problem, stem_files
+    from koreaevents.io.release import regular_file_problem
+
+    tables = []
+    for file in stem_files(release, stem):
+        problem = regular_file_problem(file)
+        if problem is not None:
+            raise DataError([Issue("io", f"{file.name} {problem}", path=str(file))])
+        try:
+            tables.append(pq.read_table(file, columns=columns).select(columns))
+        except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
+            message = f"cannot read {file.name}: {parquet_problem(exc)}"
+            raise DataError([Issue("io", message, path=str(file))], message) from None
+    if not tables:
+        return None
+    return pa.concat_tables(tables, promote_options="permissive")
 
 
 def _read_parents(release: Path) -> dict[str, str | None]:
-    found = _stem_path(release, "actors")
-    if found is None:
+    table = _stem_columns(release, "actors", ["id", "parent"])
+    if table is None:
         return {}
-    table = _open(found).to_table(columns=["id", "parent"])
     return dict(zip(table["id"].to_pylist(), table["parent"].to_pylist(), strict=True))
 
 
 def _read_source_ids(release: Path) -> list[str]:
-    found = _stem_path(release, "sources")
-    if found is None:
-        return []
-    ids: list[str] = _open(found).to_table(columns=["id"])["id"].to_pylist()
+    table = _stem_columns(release, "sources", ["id"])
+    if table is None:
+        raise DataError(
+            [
+                Issue(
+                    "io",
+                    f"the release {release} is partial: it has no sources file "
+                    "(sources.parquet), so the source filter cannot be applied",
+                    path=str(release),
+                )
+            ]
+        )
+    ids: list[str] = table["id"].to_pylist()
     return ids
 
 
@@ -680,8 +703,8 @@ def scan_plan(
     that may hold a match are kept. :func:`events_between` reads exactly these.
     """
     low, high = date_range(start, end)
-    location, _release = _events_location(path)
-    fragments, schema = _fragments(location)
+    files, _release = _events_location(path)
+    fragments, schema = _fragments(files)
     if columns is None:
         wanted = tuple(schema.names)
     else:
@@ -721,22 +744,48 @@ def scan_plan(
     return ScanPlan(tuple(parts), expression, schema, wanted, total, tuple(indexed))
 
 
-def _fragments(location: Path) -> tuple[list[pads.ParquetFileFragment], pa.Schema]:
-    """The Parquet files of the events (one, or a hive-partitioned folder's) and their
-    schema without partition columns."""
+def _fragments(files: Sequence[Path]) -> tuple[list[pads.ParquetFileFragment], pa.Schema]:
+    """The fragments of the events files and their schema (without hive partition
+    columns, and without the long-span index in its metadata). A file that is not a
+    regular file is never opened; date columns must be ``date32``."""
+    import pyarrow as pa
     import pyarrow.dataset as pads
     import pyarrow.fs as pafs
 
-    if location.is_file():
-        # one file: no dataset discovery, and its footer is read once
-        fragment = pads.ParquetFileFormat().make_fragment(
-            str(location.resolve()), filesystem=pafs.LocalFileSystem()
-        )
-        return [fragment], fragment.physical_schema
-    dataset = _open(location)
-    partitioning = getattr(dataset, "partitioning", None)
-    partition_columns = set(partitioning.schema.names) if partitioning is not None else set()
-    return list(dataset.get_fragments()), _schema_without(dataset.schema, partition_columns)
+    from koreaevents.arrow import arrow_schema
+    from koreaevents.io.parquet import date_type_issue, parquet_problem
+    from koreaevents.io.release import regular_file_problem
+
+    file_format = pads.ParquetFileFormat()
+    filesystem = pafs.LocalFileSystem()
+    fragments = []
+    problems: list[Issue] = []
+    schema: pa.Schema | None = None
+    for file in files:
+        problem = regular_file_problem(file)
+        if problem is not None:
+            problems.append(Issue("io", f"{file.name} {problem}", path=str(file)))
+            continue
+        try:
+            # one file at a time: no dataset discovery, and each footer is read once
+            fragment = file_format.make_fragment(str(file.resolve()), filesystem=filesystem)
+            physical = fragment.physical_schema
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            message = f"cannot read {file.name}: {parquet_problem(exc)}"
+            problems.append(Issue("io", message, path=str(file)))
+            continue
+        for name in ("date_earliest", "date_latest"):
+            if name in physical.names and not pa.types.is_date32(physical.field(name).type):
+                problems.append(date_type_issue(file, name, physical.field(name).type))
+        keys = {part.split("=", 1)[0] for part in file.parent.parts if "=" in part}
+        fragments.append(fragment)
+        if schema is None:
+            schema = _schema_without(physical, keys)
+    if problems:
+        raise DataError(problems, f"cannot query: {problems[0].message}")
+    if schema is None:
+        schema = arrow_schema("events")
+    return fragments, schema.with_metadata(long_spans.without_index(schema.metadata) or {})
 
 
 class _DateStatistics:
@@ -821,7 +870,7 @@ def events_between(
     """
     low, high = date_range(start, end)
     _check_mode(mode)
-    _location, release = _events_location(path)
+    _files, release = _events_location(path)
     filters = {
         "event_type": event_type,
         "actor": actor,
@@ -1069,7 +1118,8 @@ def _schema_of(schema: pa.Schema, names: Sequence[str]) -> pa.Schema:
     """The file's fields (types and metadata) for these columns, in this order."""
     import pyarrow as pa
 
-    return pa.schema([schema.field(name) for name in names], metadata=schema.metadata)
+    fields = [schema.field(name) for name in names]
+    return pa.schema(fields, metadata=long_spans.without_index(schema.metadata))
 
 
 def _concat(tables: Sequence[pa.Table]) -> pa.Table:

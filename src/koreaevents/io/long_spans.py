@@ -17,17 +17,24 @@ or later when that would copy more than one row in :data:`MAX_SHARE` of the grou
 a group with more open ends than that, or whose day would fall after 9999-12-31,
 gets no day and is always read.
 
-Two footer entries (key-value metadata, ignored by other readers) hold it:
+Three footer entries (key-value metadata, ignored by other readers) hold it:
 
 - ``koreaevents:long_spans_from``: a JSON list of ``from[g]``, an ISO day or null
   (this group is always read), one per row group;
 - ``koreaevents:long_spans``: the copied rows as a Parquet file (same columns, plus
-  ``__group``), base64-encoded: footer values must be text for some readers.
+  ``__group``), base64-encoded: footer values must be text for some readers;
+- ``koreaevents:long_spans_check``: the fingerprint of the row groups the index was
+  made for, one JSON list per group: rows, smallest and largest id, and smallest,
+  largest and null count of ``date_earliest`` and ``date_latest``.
 
-The copies do not change the rows, their order or what any other tool reads; queries
-by :func:`koreaevents.events_between` use them when present and well formed (a day per
-row group, copies that read and have no group with more copies than rows), and
-decode the groups otherwise.
+Other tools carry footer entries over when they rewrite a file (pyarrow's readers
+put them into the schema metadata, which ``write_table`` writes again), so an index
+may sit in a file whose rows are no longer those it was made for. It is used only
+when the fingerprint equals that of the file's own row-group statistics, when it is
+well formed (a day per row group, copies that read and have no group with more
+copies than rows) and when its copies are no larger than the file could make them;
+otherwise the groups are decoded. ``koreaevents validate`` checks the copies
+themselves against the rows of their groups (:func:`mismatches`).
 """
 
 from __future__ import annotations
@@ -44,10 +51,25 @@ import attrs
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["FROM_KEY", "GROUP_COLUMN", "MAX_SHARE", "ROWS_KEY", "LongSpans", "build", "read"]
+__all__ = [
+    "CHECK_KEY",
+    "FROM_KEY",
+    "GROUP_COLUMN",
+    "KEY_PREFIX",
+    "MAX_SHARE",
+    "ROWS_KEY",
+    "LongSpans",
+    "build",
+    "fingerprint",
+    "mismatches",
+    "read",
+    "without_index",
+]
 
+KEY_PREFIX: Final = b"koreaevents:long_spans"
 FROM_KEY: Final = b"koreaevents:long_spans_from"
 ROWS_KEY: Final = b"koreaevents:long_spans"
+CHECK_KEY: Final = b"koreaevents:long_spans_check"
 GROUP_COLUMN: Final = "__group"
 MAX_SHARE: Final = 128
 """At most one row in this many of a row group is copied into the index."""
@@ -106,10 +128,92 @@ def build(
     listed = [
         None if d is None else (_EPOCH + datetime.timedelta(days=d)).isoformat() for d in limits
     ]
+    ids = table["id"] if order is None else table["id"].take(order)
+    prints = []
+    for group in range(groups):
+        part = slice(group * group_size, (group + 1) * group_size)
+        names = ids.slice(part.start, group_size)
+        bounds = pc.min_max(names)
+        prints.append(
+            [
+                len(names),
+                bounds["min"].as_py(),
+                bounds["max"].as_py(),
+                *_day_print(earliest[part], _OPEN_START),
+                *_day_print(latest[part], _OPEN_END),
+            ]
+        )
     return {
         FROM_KEY: json.dumps(listed).encode(),
         ROWS_KEY: base64.b64encode(sink.getvalue().to_pybytes()),
+        CHECK_KEY: json.dumps(prints, ensure_ascii=False, separators=(",", ":")).encode(),
     }
+
+
+def _day_print(days: Any, missing: int) -> list[Any]:
+    """[smallest day, largest day, nulls] of a group's days (ISO text, None if all null)."""
+    known = days[days != missing]
+    nulls = len(days) - len(known)
+    if not len(known):
+        return [None, None, nulls]
+    return [_iso(int(known.min())), _iso(int(known.max())), nulls]
+
+
+def _iso(day: int) -> str:
+    return (_EPOCH + datetime.timedelta(days=day)).isoformat()
+
+
+def fingerprint(metadata: Any) -> list[list[Any]] | None:
+    """The fingerprint of a file's row groups (a ``pyarrow`` ``FileMetaData``), from
+    their statistics, in the form :func:`build` stores; None when a statistic that
+    it needs is missing (such a file's index cannot be trusted)."""
+    groups = metadata.num_row_groups
+    if not groups:
+        return []
+    first = metadata.row_group(0)
+    paths = [first.column(i).path_in_schema for i in range(first.num_columns)]
+    try:
+        where = [paths.index(name) for name in ("id", "date_earliest", "date_latest")]
+    except ValueError:
+        return None
+    prints = []
+    for group in range(groups):
+        row_group = metadata.row_group(group)
+        entry: list[Any] = [row_group.num_rows]
+        for position, index in enumerate(where):
+            stats = row_group.column(index).statistics
+            if stats is None or not stats.has_null_count:
+                return None
+            if not stats.has_min_max:
+                if stats.null_count != row_group.num_rows:
+                    return None
+                low, high = None, None
+            else:
+                low, high = stats.min, stats.max
+            if position == 0:  # the ids: never null
+                if not isinstance(low, str) or not isinstance(high, str) or stats.null_count:
+                    return None
+                entry += [low, high]
+            else:
+                if low is not None and not (
+                    type(low) is datetime.date and type(high) is datetime.date
+                ):
+                    return None  # not a date32 column
+                entry += [
+                    None if low is None else low.isoformat(),
+                    None if high is None else high.isoformat(),
+                    stats.null_count,
+                ]
+        prints.append(entry)
+    return prints
+
+
+def without_index(metadata: Mapping[bytes, bytes] | None) -> dict[bytes, bytes] | None:
+    """Schema metadata without the long-span entries: a table given to users must not
+    carry an index into files they write from it."""
+    if metadata is None:
+        return None
+    return {key: value for key, value in metadata.items() if not key.startswith(KEY_PREFIX)}
 
 
 def _limit(starts: Any, ends: Any, budget: int) -> int | None:
@@ -143,6 +247,23 @@ class LongSpans:
     starts: tuple[datetime.date | None, ...]
     group_rows: tuple[int, ...]
     entries: Mapping[bytes, bytes] = attrs.field(repr=False)
+    file_bytes: int = 0
+    """The uncompressed size of the file's row groups: the copies, a share of its
+    rows, decode to no more (a compression bomb in the footer decodes to far more)."""
+
+    def _fits(self, metadata: Any) -> bool:
+        """Whether the copies' own metadata promises a size the file could have made:
+        checked before anything of them is decoded."""
+        rows = self.group_rows
+        if metadata.num_rows > max(rows, default=0) * len(rows):
+            return False
+        declared = 0
+        for group in range(metadata.num_row_groups):
+            row_group = metadata.row_group(group)
+            for index in range(row_group.num_columns):
+                column = row_group.column(index)
+                declared += max(column.total_uncompressed_size, column.total_compressed_size)
+        return declared <= 2 * self.file_bytes + (1 << 20)
 
     def skippable(self, groups: Sequence[int], low: datetime.date) -> tuple[int, ...]:
         """Which of these groups a range starting on ``low`` need not decode."""
@@ -156,7 +277,10 @@ class LongSpans:
 
         try:
             data = base64.b64decode(self.entries[ROWS_KEY], validate=True)
-            table = pq.read_table(pa.BufferReader(data), columns=[*columns, GROUP_COLUMN])
+            source = pq.ParquetFile(pa.BufferReader(data))
+            if not self._fits(source.metadata):
+                return None
+            table = source.read(columns=[*columns, GROUP_COLUMN])
         # pyarrow reports damaged pages and metadata as OSError
         except (KeyError, binascii.Error, pa.ArrowException, ValueError, OSError):
             return None
@@ -189,5 +313,68 @@ def read(metadata: Any) -> LongSpans | None:
         starts = tuple(None if d is None else datetime.date.fromisoformat(d) for d in listed)
     except (ValueError, TypeError, RecursionError):
         return None
+    stored = entries.get(CHECK_KEY)
+    if stored is None or len(stored) > 64 * groups + 4096 * groups:
+        return None
+    try:
+        if json.loads(stored) != fingerprint(metadata):
+            return None  # made for other rows: the file was rewritten
+    except (ValueError, TypeError, RecursionError):
+        return None
     rows = tuple(metadata.row_group(group).num_rows for group in range(groups))
-    return LongSpans(starts, rows, entries)
+    size = sum(metadata.row_group(group).total_byte_size for group in range(groups))
+    return LongSpans(starts, rows, entries, size)
+
+
+def mismatches(handle: Any) -> list[str]:
+    """What is wrong with the long-span index of an open ``pyarrow.parquet.ParquetFile``
+    (an empty list when it has none, or when it holds exactly the rows it should):
+    an index that does not fit the file, and copies that differ from the rows of
+    their group that outlive its day (missing, changed or invented)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    metadata = handle.metadata
+    entries = metadata.metadata or {}
+    if not any(key.startswith(KEY_PREFIX) for key in entries):
+        return []
+    spans = read(metadata)
+    if spans is None:
+        return [
+            "its long-span index (footer entries koreaevents:long_spans*) does not fit the "
+            "file: the file was rewritten by another tool or the entries were changed"
+        ]
+    columns = [name for name in handle.schema_arrow.names]
+    copies = spans.rows(range(len(spans.starts)), columns)
+    if copies is None:
+        return ["its long-span index cannot be read: the copied rows are damaged"]
+    owners = _owners(spans, columns)
+    problems = []
+    for group, day in enumerate(spans.starts):
+        mine = copies.filter(pc.equal(owners, group)) if len(owners) else copies.slice(0, 0)
+        if day is None:
+            if mine.num_rows:
+                problems.append(f"row group {group} has no index day but {mine.num_rows} copies")
+            continue
+        rows = handle.read_row_group(group, columns=columns)
+        latest = rows["date_latest"]
+        outliving = pc.or_kleene(
+            pc.is_null(latest), pc.greater_equal(latest, pa.scalar(day, pa.date32()))
+        )
+        expected = rows.filter(pc.fill_null(outliving, True))
+        if not expected.cast(mine.schema).equals(mine):
+            problems.append(
+                f"row group {group}: the index holds {mine.num_rows} copies, the group "
+                f"{expected.num_rows} rows ending on or after {day.isoformat()} (or never), "
+                "and they differ: a query would miss or invent events"
+            )
+    return problems
+
+
+def _owners(spans: LongSpans, columns: Sequence[str]) -> Any:
+    """The ``__group`` column of the copies, in their order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = base64.b64decode(spans.entries[ROWS_KEY], validate=True)
+    return pq.read_table(pa.BufferReader(data), columns=[GROUP_COLUMN])[GROUP_COLUMN]

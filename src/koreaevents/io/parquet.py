@@ -71,6 +71,7 @@ __all__ = [
     "arrow_dataset",
     "build",
     "load_parquet",
+    "parquet_files_under",
     "sort_indices",
     "sort_table",
     "stem_files",
@@ -324,21 +325,44 @@ def write_parquet(
 
 
 def stem_files(directory: str | os.PathLike[str], stem: str) -> list[Path]:
-    """The Parquet files of one stem in a release: ``<stem>.parquet``, or every
-    ``*.parquet`` under the folder ``<stem>/`` (hive-partitioned), in path order."""
+    """The Parquet files of one stem in a release, those its ``datapackage.json``
+    lists (a path that leaves the release raises :class:`~koreaevents.DataError`).
+
+    A folder without a descriptor is read as a release would be laid out:
+    ``<stem>.parquet``, or the ``*.parquet`` files under the folder ``<stem>/``
+    (hive-partitioned), in path order; symbolic links, hidden files and anything but
+    regular files are left out.
+    """
+    from koreaevents.io.release import descriptor_of, listed_files
+
     root = Path(directory)
+    descriptor = descriptor_of(root)
+    if descriptor is not None:
+        return [item.path for item in listed_files(root, descriptor) if item.stem == stem]
     single = root / f"{stem}.parquet"
-    if single.is_file():
+    if single.is_file() and not single.is_symlink():
         return [single]
-    folder = root / stem
-    if not folder.is_dir():
+    return parquet_files_under(root / stem)
+
+
+def parquet_files_under(folder: Path) -> list[Path]:
+    """The ``*.parquet`` regular files under a folder (hive-partitioned), in path
+    order, without symbolic links and hidden files; none when ``folder`` is a link."""
+    if not folder.is_dir() or folder.is_symlink():
         return []
-    return sorted(
-        path
-        for path in folder.rglob("*.parquet")
-        if path.is_file()
-        and not any(part.startswith((".", "_")) for part in path.relative_to(folder).parts)
-    )
+    found = []
+    for parent, folders, names in os.walk(folder):  # never follows symbolic links
+        folders[:] = [name for name in folders if not name.startswith((".", "_"))]
+        for name in names:
+            path = Path(parent) / name
+            if (
+                name.endswith(".parquet")
+                and not name.startswith((".", "_"))
+                and not path.is_symlink()
+                and path.is_file()
+            ):
+                found.append(path)
+    return sorted(found)
 
 
 def arrow_dataset(directory: str | os.PathLike[str], stem: str) -> pads.Dataset:
@@ -362,20 +386,18 @@ def _read_parquet_file(path: Path, stem: str) -> pa.Table:
     import pyarrow.parquet as pq
 
     from koreaevents.arrow import arrow_schema
+    from koreaevents.io.release import regular_file_problem
 
+    problem = regular_file_problem(path)
+    if problem is not None:
+        message = f"{path.name} {problem}"
+        raise DataError([Issue("io", message, path=str(path))], f"{path} {problem}")
     try:
         table = pq.ParquetFile(path).read()
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DataError(
-            [
-                Issue(
-                    "io",
-                    f"cannot read {path.name}: not a readable Parquet file, or damaged "
-                    f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})",
-                    path=str(path),
-                )
-            ],
-            f"cannot read {path}",
+            [Issue("io", f"cannot read {path.name}: {parquet_problem(exc)}", path=str(path))],
+            f"cannot read {path}: {parquet_problem(exc)}",
         ) from None
     expected = arrow_schema(stem)
     problems: list[Issue] = []
@@ -393,6 +415,9 @@ def _read_parquet_file(path: Path, stem: str) -> pa.Table:
         if field.name not in have:
             continue
         column = table[field.name]
+        if pa.types.is_date32(field.type) and not column.type.equals(field.type):
+            problems.append(date_type_issue(path, field.name, column.type))
+            continue
         if not column.type.equals(field.type):
             try:
                 column = column.cast(field.type)
@@ -411,40 +436,25 @@ def _read_parquet_file(path: Path, stem: str) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=expected)
 
 
-def _hash_issues(directory: Path, descriptor: dict[str, Any]) -> list[Issue]:
-    """Files whose bytes differ from the hash (or size) datapackage.json gives."""
-    problems: list[Issue] = []
-    resources = descriptor.get("resources")
-    for resource in resources if isinstance(resources, list) else ():
-        if not isinstance(resource, dict):
-            continue
-        relative, expected = resource.get("path"), resource.get("hash")
-        if not isinstance(relative, str) or not isinstance(expected, str):
-            continue
-        path = directory / relative
-        if not path.is_file():
-            problems.append(Issue("io", "listed in datapackage.json but missing", path=str(path)))
-            continue
-        algorithm, _, hexdigest = expected.partition(":")
-        if not hexdigest:  # Frictionless: a bare hash is MD5
-            algorithm, hexdigest = "md5", expected
-        try:
-            digest = hashlib.new(algorithm)
-        except ValueError:
-            continue
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        if digest.hexdigest() != hexdigest.lower():
-            problems.append(
-                Issue(
-                    "datapackage",
-                    f"{relative} does not match its {algorithm} hash in datapackage.json: "
-                    "the file was changed or damaged after the build",
-                    path=str(path),
-                )
-            )
-    return problems
+def parquet_problem(exc: BaseException) -> str:
+    """What is wrong with a Parquet file that pyarrow could not read, in words."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "magic bytes" in text or "size is 0 bytes" in text or "too small" in text:
+        return "not a Parquet file (empty, truncated, or another format)"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return f"not a readable Parquet file, or damaged ({text})"
+
+
+def date_type_issue(path: Path, name: str, kind: pa.DataType) -> Issue:
+    """The issue of a date column that is not ``date32``: loading and querying refuse
+    it alike (a timestamp or text would compare differently from a day)."""
+    return Issue(
+        "schema",
+        f"column {name!r} of {path.name} has type {kind}, expected date32[day]: write the "
+        "days as dates (e.g. pyarrow's pa.date32(), or .dt.date in pandas)",
+        path=str(path),
+    )
 
 
 def load_parquet(directory: str | os.PathLike[str]) -> Dataset:
@@ -456,13 +466,24 @@ def load_parquet(directory: str | os.PathLike[str]) -> Dataset:
     Hive partition columns are not part of the records.
     """
     from koreaevents.arrow import table_to_records
+    from koreaevents.io.release import (
+        descriptor_of,
+        hash_issues,
+        listed_files,
+        regular_file_problem,
+    )
 
     root = Path(directory)
-    metadata = read_datapackage(root)
-    problems = _hash_issues(root, metadata)
+    descriptor = descriptor_of(root)
+    metadata = {} if descriptor is None else dict(descriptor)
+    problems: list[Issue] = []
+    if descriptor is not None:
+        problems.extend(hash_issues(root, descriptor, listed_files(root, descriptor)))
     by_stem: dict[str, list[Any]] = {stem: [] for stem in STEMS}
     for stem in STEMS:
         for path in stem_files(root, stem):
+            if regular_file_problem(path) is not None:
+                continue  # named among the problems above; never opened
             try:
                 table = _read_parquet_file(path, stem)
                 by_stem[stem].extend(table_to_records(stem, table, path=str(path)))

@@ -1,0 +1,266 @@
+"""A built release is exactly the files its ``datapackage.json`` lists.
+
+Every reader of a release (``load``, ``events_between``/``query``, ``validate``) asks
+this module which files make it up, so they all read the same files: any other file
+in the folder (an editor's backup, an unlisted copy, a symbolic link, a README)
+changes no answer. A listed path that leaves the dataset (absolute, ``..``, a URL, a
+symbolic link pointing out) is refused with the same message by all of them, and a
+listed file that is not a regular file (a FIFO, a device, a folder) is never opened,
+so that no reader can hang on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import orjson
+
+from koreaevents.dataset import STEMS
+from koreaevents.issues import DataError, Issue
+
+__all__ = [
+    "DESCRIPTOR",
+    "ListedFile",
+    "descriptor_of",
+    "hash_issues",
+    "listed_files",
+    "not_listed",
+    "path_problem",
+    "regular_file_problem",
+]
+
+DESCRIPTOR: Final = "datapackage.json"
+_MAX_DESCRIPTOR_BYTES: Final = 64 << 20
+_SCHEME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@attrs.frozen
+class ListedFile:
+    """One file that a release's descriptor lists."""
+
+    path: Path
+    relative: str
+    stem: str | None
+    """The record type's stem it holds (None: not a record file, e.g. a README)."""
+    resource: int
+    """Its resource's position in ``resources``."""
+
+
+def regular_file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file (None when it is a regular file): a reader
+    must never open a FIFO or a device, which can block forever or never end."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "is missing"
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            return "is a loop of symbolic links"
+        return f"cannot be opened ({exc.strerror or type(exc).__name__})"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO, socket or device): it is not read"
+    return None
+
+
+def descriptor_of(root: Path) -> dict[str, Any] | None:
+    """The descriptor of a release folder, or None when it has no ``datapackage.json``.
+
+    A ``datapackage.json`` that is not a regular file holding a JSON object raises a
+    :class:`~koreaevents.DataError`: its hashes could not be checked.
+    """
+    path = root / DESCRIPTOR
+    if not os.path.lexists(path):
+        return None
+    problem = regular_file_problem(path)
+    if problem is None and os.stat(path).st_size > _MAX_DESCRIPTOR_BYTES:
+        problem = f"is larger than {_MAX_DESCRIPTOR_BYTES >> 20} MiB: not a descriptor"
+    if problem is None:
+        try:
+            value = orjson.loads(path.read_bytes())
+        except orjson.JSONDecodeError as exc:
+            problem = f"is not valid JSON ({exc})"
+        except OSError as exc:
+            problem = f"cannot be read ({exc.strerror or type(exc).__name__})"
+        else:
+            if isinstance(value, dict):
+                return value
+            problem = "does not hold a JSON object"
+    raise DataError(
+        [Issue("datapackage", f"{DESCRIPTOR} {problem}", path=str(path))],
+        f"cannot read the release {root}: {DESCRIPTOR} {problem}",
+    )
+
+
+def path_problem(root: Path, value: object) -> str | None:
+    """Why a resource path may not be read (None when it stays inside the dataset):
+    a release is read from its own folder only."""
+    if not isinstance(value, str) or not value:
+        return "is not a path"
+    if "\x00" in value:
+        return "holds a NUL character"
+    if _SCHEME.match(value) or "://" in value:
+        return "is a URL: a release is read from its own folder only"
+    parts = re.split(r"[/\\]", value)
+    if value.startswith(("/", "\\", "~")) or os.path.isabs(value):
+        return "is absolute: it must be relative to the dataset folder"
+    if ".." in parts:
+        return "leaves the dataset folder (..)"
+    try:
+        inside = (root / value).resolve().is_relative_to(root.resolve())
+    except RuntimeError:  # a loop of symbolic links (Python < 3.13)
+        return "is a loop of symbolic links"
+    except OSError as exc:
+        return f"cannot be resolved ({exc.strerror or type(exc).__name__})"
+    if not inside:
+        return "leads out of the dataset folder through a symbolic link"
+    return None
+
+
+def _paths(resource: object) -> list[object]:
+    if not isinstance(resource, dict):
+        return []
+    value = resource.get("path")
+    return value if isinstance(value, list) else [value]
+
+
+def _stem_of(relative: str) -> str | None:
+    head = relative.split("/", 1)
+    for stem in STEMS:
+        if relative == f"{stem}.parquet" or (len(head) == 2 and head[0] == stem):
+            return stem if relative.endswith(".parquet") else None
+    return None
+
+
+def listed_files(root: Path, descriptor: dict[str, Any]) -> list[ListedFile]:
+    """The files a release's descriptor lists, in its order. A path that leaves the
+    dataset raises a :class:`~koreaevents.DataError` naming each such path."""
+    resources = descriptor.get("resources")
+    found: list[ListedFile] = []
+    problems: list[Issue] = []
+    for index, resource in enumerate(resources if isinstance(resources, list) else ()):
+        for value in _paths(resource):
+            problem = path_problem(root, value)
+            if problem is not None:
+                shown = repr(value)[:200]
+                problems.append(
+                    Issue(
+                        "datapackage",
+                        f"resource path {shown} {problem}; it is not read",
+                        path=str(root / DESCRIPTOR),
+                        pointer=f"/resources/{index}/path",
+                    )
+                )
+                continue
+            assert isinstance(value, str)
+            found.append(ListedFile(root / value, value, _stem_of(value), index))
+    if problems:
+        raise DataError(problems, f"cannot read the release {root}: {problems[0].message}")
+    return found
+
+
+def hash_issues(root: Path, descriptor: dict[str, Any], files: list[ListedFile]) -> list[Issue]:
+    """Listed files that are missing, not regular files, or whose bytes differ from
+    the size and hash the descriptor gives. A hash that cannot be checked (none, an
+    unknown algorithm, one hash for several paths) is an issue too: the release
+    cannot be shown to be the one that was built."""
+    resources = descriptor.get("resources")
+    problems: list[Issue] = []
+    if not isinstance(resources, list):
+        return problems
+    where = str(root / DESCRIPTOR)
+    counts: dict[int, int] = {}
+    for listed in files:
+        counts[listed.resource] = counts.get(listed.resource, 0) + 1
+    for listed in files:
+        resource = resources[listed.resource]
+        pointer = f"/resources/{listed.resource}/hash"
+        problem = regular_file_problem(listed.path)
+        if problem is not None:
+            problems.append(
+                Issue("io", f"{listed.relative} {problem}", path=str(listed.path), pointer=None)
+            )
+            continue
+        expected = resource.get("hash")
+        if counts[listed.resource] > 1:
+            if expected is not None:
+                problems.append(
+                    Issue(
+                        "datapackage",
+                        f"resource {listed.resource} gives one hash for several paths: it "
+                        "cannot be checked; list each file as a resource of its own",
+                        path=where,
+                        pointer=pointer,
+                    )
+                )
+            continue
+        message = _hash_mismatch(listed, resource, expected)
+        if message is not None:
+            problems.append(Issue("datapackage", message, path=str(listed.path)))
+    return problems
+
+
+def _hash_mismatch(listed: ListedFile, resource: dict[str, Any], expected: object) -> str | None:
+    name = listed.relative
+    if not isinstance(expected, str) or not expected:
+        return f"{name} has no hash in {DESCRIPTOR}: it cannot be checked"
+    algorithm, _, digest = expected.rpartition(":")
+    algorithm = algorithm.lower() or "md5"  # Frictionless: a bare hash is MD5
+    if algorithm not in hashlib.algorithms_guaranteed or algorithm.startswith("shake"):
+        return (
+            f"{name} has a {algorithm!r} hash, which cannot be checked: use sha256, as "
+            "koreaevents build writes it"
+        )
+    size = resource.get("bytes")
+    try:
+        actual = os.stat(listed.path).st_size
+        if isinstance(size, int) and not isinstance(size, bool) and size != actual:
+            return (
+                f"{name} has {actual} bytes but {DESCRIPTOR} says {size}: the file changed "
+                "after the build"
+            )
+        hasher = hashlib.new(algorithm)
+        with open(listed.path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                hasher.update(block)
+    except OSError as exc:
+        return f"cannot read {name} ({exc.strerror or type(exc).__name__})"
+    if hasher.hexdigest() != digest.lower():
+        return (
+            f"{name} does not match its {algorithm} hash in {DESCRIPTOR}: the file was "
+            "changed or damaged after the build"
+        )
+    return None
+
+
+def not_listed(root: Path, files: list[ListedFile]) -> Iterator[str]:
+    """The entries of a release folder that its descriptor does not list (relative
+    paths, ``/``-separated): files, symbolic links and folders that lead to no listed
+    file. Symbolic links are named, never followed."""
+    listed = {item.relative for item in files} | {DESCRIPTOR}
+    ancestors = {"/".join(item.relative.split("/")[:n]) for item in files for n in range(1, 8)}
+    ancestors |= set(STEMS)  # a release with no events keeps an empty events/ folder
+
+    def walk(folder: Path, prefix: str) -> Iterator[str]:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            return
+        for entry in entries:
+            relative = prefix + entry.name
+            if relative in listed:
+                continue
+            if entry.is_dir(follow_symlinks=False) and relative in ancestors:
+                yield from walk(Path(entry.path), relative + "/")
+            else:
+                yield relative
+
+    yield from walk(root, "")

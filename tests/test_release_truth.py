@@ -1,0 +1,85 @@
+"""A release gives one answer whoever reads it: indexes stored in a file are checked
+against that file, only the files datapackage.json lists are read, and writers never
+replace what koreaevents did not write."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import koreaevents as ke
+from koreaevents.io import long_spans
+from tests.query_support import event, oracle
+from tests.test_long_spans import _release
+
+
+def _open_ended(count: int, seed: int) -> ke.Dataset:
+    rng = random.Random(seed)
+    values = []
+    for _ in range(count):
+        day = datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(10 * 365))
+        form = rng.random()
+        if form < 0.05:
+            values.append(f"{day}/..")
+        elif form < 0.2:
+            values.append(f"{day}/{day + datetime.timedelta(days=rng.randrange(1, 400))}")
+        else:
+            values.append(day.isoformat())
+    return ke.Dataset([event(n, value) for n, value in enumerate(values)], check=False)
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[ke.Dataset, Path]:
+    ds = _open_ended(2000, 5)
+    return ds, _release(ds, tmp_path_factory.mktemp("indexed"))
+
+
+READS = {
+    "read": lambda f: f.read(),
+    "read_row_group": lambda f: pa.concat_tables(
+        [f.read_row_group(g) for g in range(f.num_row_groups)]
+    ),
+    "iter_batches": lambda f: pa.Table.from_batches(list(f.iter_batches(batch_size=37))),
+}
+
+
+@pytest.mark.parametrize("how", sorted(READS))
+def test_a_file_rewritten_by_pyarrow_gives_the_right_answer(
+    indexed: tuple[ke.Dataset, Path], tmp_path: Path, how: str
+) -> None:
+    """Rows dropped, the rest written again with the same row groups: the index that
+    pyarrow carries over no longer fits the file and must not be used."""
+    ds, root = indexed
+    table = READS[how](pq.ParquetFile(root / "events.parquet"))
+    rng = random.Random(how)
+    dropped = set(rng.sample(range(table.num_rows), 60))
+    kept = table.filter(pa.array([row not in dropped for row in range(table.num_rows)]))
+    path = tmp_path / "events.parquet"
+    pq.write_table(kept, path, row_group_size=100)
+    # as many row groups as before: only the rows in them moved
+    assert pq.ParquetFile(path).num_row_groups == 20
+    assert long_spans.ROWS_KEY in pq.ParquetFile(path).metadata.metadata
+    kept_ids = set(kept["id"].to_pylist())
+    events = [e for e in ds.events if e.id in kept_ids]
+    for _ in range(30):
+        low = datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(11 * 365))
+        high = low + datetime.timedelta(days=rng.choice([0, 6, 30, 364]))
+        for mode in ("overlaps", "within"):
+            found = ke.events_between(path, low, high, mode=mode)["id"].to_pylist()
+            assert found == oracle(events, low, high, mode)
+
+
+def test_tables_the_library_returns_carry_no_index(indexed: tuple[ke.Dataset, Path]) -> None:
+    _ds, root = indexed
+    for table in (
+        ke.events_between(root, "2021-03-01", "2021-03-03"),
+        ke.events_between(root, "2016", "2019"),
+        ke.events_between(root, "1900", "2100"),
+    ):
+        metadata = table.schema.metadata or {}
+        assert not any(key.startswith(b"koreaevents:long_spans") for key in metadata)
