@@ -59,9 +59,10 @@ def test_info_reports_counts_span_and_version(
     info = json.loads(out)
     assert info["counts"]["events"] == len(bundled.events)
     assert info["version"] == bundled.version
-    assert info["date_span"]["earliest"] == min(
-        e.date.earliest for e in bundled.events if e.date.earliest
-    ).isoformat()
+    assert (
+        info["date_span"]["earliest"]
+        == min(e.date.earliest for e in bundled.events if e.date.earliest).isoformat()
+    )
 
 
 def test_schema_prints_a_self_contained_schema(capsys: pytest.CaptureFixture[str]) -> None:

@@ -43,7 +43,9 @@ def a_span(bundled: ke.Dataset) -> ke.Event:
 def a_day(bundled: ke.Dataset) -> ke.Event:
     """A bundled event known to the day."""
     return next(
-        e for e in bundled.events if e.date.earliest is not None and e.date.earliest == e.date.latest
+        e
+        for e in bundled.events
+        if e.date.earliest is not None and e.date.earliest == e.date.latest
     )
 
 
@@ -263,10 +265,12 @@ def test_a_narrow_query_skips_most_row_groups(bundled: ke.Dataset, tmp_path: Pat
         g
         for g in groups
         if not any(e.date.earliest is None or e.date.latest is None for e in g)
-        and min(e.date.earliest for e in g if e.date.earliest) <= day  # noqa: PLR1730
+        and min(e.date.earliest for e in g if e.date.earliest) <= day
         and max(e.date.latest for e in g if e.date.latest) >= day
     ]
-    unbounded = [g for g in groups if any(e.date.earliest is None or e.date.latest is None for e in g)]
+    unbounded = [
+        g for g in groups if any(e.date.earliest is None or e.date.latest is None for e in g)
+    ]
     assert plan.row_groups <= len(meeting) + len(unbounded) < plan.total_row_groups
     wide = scan_plan(root, "2023", "2024")
     assert wide.row_groups == wide.total_row_groups
