@@ -14,7 +14,7 @@ from types import ModuleType
 
 from koreaevents._version import __version__
 from koreaevents.commands import COMMANDS
-from koreaevents.issues import DataError
+from koreaevents.issues import DataError, printable
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "UsageError", "build_parser", "main"]
 
@@ -54,15 +54,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
         return code
-    except DataError as exc:
-        sys.stderr.write(f"koreaevents: {exc}\n")
+    except DataError as exc:  # one line per problem: keep the line breaks, escape the rest
+        sys.stderr.write(f"koreaevents: {printable(str(exc), keep_newlines=True)}\n")
         return EXIT_INVALID
     except UsageError as exc:
-        sys.stderr.write(f"koreaevents: {exc}\n")
+        sys.stderr.write(f"koreaevents: {printable(str(exc))}\n")
         return EXIT_USAGE
     except (OSError, ValueError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        sys.stderr.write(f"koreaevents: {message}\n")
+        sys.stderr.write(f"koreaevents: {printable(str(message))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

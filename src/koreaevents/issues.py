@@ -20,7 +20,38 @@ __all__ = [
     "IssueKind",
     "Severity",
     "issue_code_table",
+    "printable",
 ]
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with control and bidi characters escaped, safe to print on one line.
+
+    A file name may hold a newline or a right-to-left override; printed raw, it could
+    forge a line of output (a CI workflow command, say) or reorder what a reader sees
+    ("Trojan Source", CVE-2021-42574). Every character that Python does not call
+    printable is escaped: controls, and the format characters that include every bidi
+    override and isolate. With ``keep_newlines``, line breaks stay (for messages of
+    several lines).
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char == "\n" and keep_newlines:
+            out.append(char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\r":
+            out.append("\\r")
+        elif char == "\t":
+            out.append("\\t")
+        elif not char.isprintable():
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 class Severity(enum.StrEnum):

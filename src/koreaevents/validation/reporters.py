@@ -24,7 +24,7 @@ from typing import Final
 
 import orjson
 
-from koreaevents.issues import Issue
+from koreaevents.issues import Issue, printable
 from koreaevents.validation import ValidationReport
 
 __all__ = ["REPORTERS", "format_github", "format_json", "format_text", "summary_line"]
@@ -45,7 +45,7 @@ def _grouped(issues: tuple[Issue, ...]) -> list[Issue]:
 
 
 def _location(issue: Issue) -> str:
-    where = issue.path or "<input>"
+    where = printable(issue.path) if issue.path else "<input>"
     if issue.line is not None:
         where += f":{issue.line}"
         if issue.column is not None:
@@ -53,20 +53,16 @@ def _location(issue: Issue) -> str:
     return where + ":"
 
 
-def _one_line(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n")
-
-
 def format_issue(issue: Issue) -> str:
     """One issue as one line of the text report."""
     parts = [_location(issue)]
     if issue.record_id:
-        parts.append(_one_line(issue.record_id))
+        parts.append(printable(issue.record_id))
     if issue.pointer:
-        parts.append(_one_line(issue.pointer))
+        parts.append(printable(issue.pointer))
     tag = issue.code if issue.is_error else f"{issue.code} warning"
     parts.append(f"[{tag}]")
-    parts.append(_one_line(issue.message))
+    parts.append(printable(issue.message))
     return " ".join(parts)
 
 
@@ -112,7 +108,9 @@ def format_json(report: ValidationReport) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # the workflow-command escapes first (GitHub shows %0A as a line break), then any
+    # other control or bidi character spelled out
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
