@@ -213,3 +213,19 @@ def test_json_and_parquet_never_overwrite_each_other(bundled: ke.Dataset, tmp_pa
     # Re-writing the same kind stays allowed: that is how a release is rebuilt.
     ke.write_parquet(bundled, tmp_path / "release")
     ke.write_json(bundled, tmp_path / "json", layout="files")
+
+
+def test_an_empty_record_type_in_the_files_layout_is_a_valid_empty_array(
+    bundled: ke.Dataset, tmp_path: Path
+) -> None:
+    # A resource with "path": [] breaks the Data Package profile: validate refused it.
+    no_analyses = ke.Dataset(
+        bundled.events, bundled.sources, [], bundled.actors, metadata=bundled.metadata
+    )
+    out = ke.write_json(no_analyses, tmp_path / "d", layout="files")
+    assert (out / "analyses.json").read_text(encoding="utf-8").strip() == "[]"
+    assert not (out / "analyses").exists()
+    report = ke.validate(out)
+    # as in the other layouts, the empty file is only worth a warning
+    assert report.ok and [i.code for i in report.issues] == ["empty-file"], report.issues
+    assert ke.load(out) == no_analyses

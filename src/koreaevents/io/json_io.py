@@ -204,7 +204,10 @@ def write_json(dataset: Dataset, directory: str | Path, layout: Layout = "jsonl"
         for stem in STEMS:
             records = _sorted_by_id(dataset.stem(stem))
             if records or stem not in OPTIONAL_STEMS:
-                resources.append(_write_stem(tmp, stem, records, layout))
+                # A Data Package resource needs at least one path: a record type with
+                # no records is written as an empty array, whatever the layout.
+                form: Layout = layout if records or layout != "files" else "json"
+                resources.append(_write_stem(tmp, stem, records, form))
         descriptor = datapackage_metadata(dataset)
         descriptor["resources"] = resources
         atomic_write_bytes(tmp / "datapackage.json", dumps_pretty(descriptor))
