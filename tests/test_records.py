@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import attrs
 import pytest
@@ -103,3 +104,22 @@ def test_analysis_dates_must_be_valid_edtf() -> None:
 def test_actor_ids_cannot_take_another_types_prefix() -> None:
     with pytest.raises(ValueError, match="must not match"):
         ke.Actor(id="evt-someone", name="X", kind="person")
+
+
+@pytest.mark.parametrize("reserved", ["con", "nul", "aux", "prn", "com1", "com9", "lpt1", "lpt9"])
+def test_ids_windows_cannot_name_a_file_after_are_refused(reserved: str, tmp_path: Path) -> None:
+    # Such an id would name "actors/con.json" in the one-record-per-file layout.
+    with pytest.raises(ValueError, match="must not match"):
+        ke.Actor(id=reserved, name="x", kind="state")
+    with pytest.raises(ValueError, match="must not match"):
+        ke.Retired(id=reserved, retired_in="0.2.0", reason="test")
+    folder = tmp_path / "actors"
+    folder.mkdir()
+    (folder / "x.json").write_text(f'{{"id": "{reserved}", "name": "x", "kind": "state"}}')
+    report = ke.validate(folder)
+    assert [(i.code, i.pointer) for i in report.errors][:1] == [("schema", "/id")]
+
+
+@pytest.mark.parametrize("fine", ["console", "com", "com10", "lpt", "nuclear", "prk-aux"])
+def test_ids_that_only_look_like_devices_are_fine(fine: str) -> None:
+    assert ke.Actor(id=fine, name="x", kind="state").id == fine

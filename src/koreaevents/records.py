@@ -52,8 +52,11 @@ EVENT_ID_PATTERN = rf"^evt-{_SLUG}$"
 SOURCE_ID_PATTERN = rf"^src-{_SLUG}$"
 ANALYSIS_ID_PATTERN = rf"^ana-{_SLUG}$"
 ACTOR_ID_PATTERN = rf"^{_SLUG}$"
+# An id names its file in the one-record-per-file layout, and Windows cannot hold a
+# file named like a device, whatever its extension ("con.json"): such ids are refused.
+RESERVED_ID_PATTERN = r"^(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$"
 # An actor id may not take another record type's prefix: ids are unique dataset-wide.
-ACTOR_ID_NOT_PATTERN = r"^(?:evt|src|ana)-"
+ACTOR_ID_NOT_PATTERN = rf"^(?:evt|src|ana)-|{RESERVED_ID_PATTERN}"
 SLUG_PATTERN = rf"^{_SLUG}$"
 COUNTRY_PATTERN = r"^[A-Z]{3}$"
 WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
@@ -628,6 +631,7 @@ class Retired:
         "The removed record's id, of any record type.",
         max_length=MAX_ID_LENGTH,
         pattern=SLUG_PATTERN,
+        not_pattern=RESERVED_ID_PATTERN,
         example="evt-2024-01-05-artillery-near-yeonpyeong",
     )
     retired_in: str = _field(
