@@ -362,3 +362,42 @@ def test_ids_and_titles_are_not_dictionary_encoded(open_ended: tuple[ke.Dataset,
     # unique values gain nothing from a dictionary; repeated ones do
     assert not dictionary["id"] and not dictionary["title"]
     assert dictionary["event_type"] and dictionary["actors.list.element.actor"]
+
+
+def _emptied(entries: dict[bytes, bytes]) -> dict[bytes, bytes]:
+    """Well-formed, and a lie: no copies at all, so a query would miss the long spans."""
+    return {long_spans.ROWS_KEY: _encoded(_copies(entries).slice(0, 0))}
+
+
+def _rehash(root: Path) -> None:
+    """Make the descriptor match the rewritten file, as a careful forger would."""
+    import hashlib
+
+    package = json.loads((root / "datapackage.json").read_text())
+    for resource in package["resources"]:
+        data = (root / resource["path"]).read_bytes()
+        resource["bytes"] = len(data)
+        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    (root / "datapackage.json").write_text(json.dumps(package))
+
+
+@pytest.mark.parametrize("damage", ["rows-emptied", "rows-too-many", "rows-null-groups"])
+def test_validate_reports_an_index_that_misstates_its_file(
+    open_ended: tuple[ke.Dataset, Path], tmp_path: Path, damage: str
+) -> None:
+    ds, _root = open_ended
+    copy = tmp_path / "release"
+    _release(ds, copy)
+    assert ke.validate(copy).ok
+    _rewrite_footer(copy, {**DAMAGES, "rows-emptied": _emptied}[damage])
+    _rehash(copy)
+    report = ke.validate(copy)
+    assert not report.ok
+    assert {i.code for i in report.errors} == {"index"}, report.issues
+    assert report.errors[0].path == str(copy / "events.parquet")
+    if damage != "rows-emptied":
+        # the query refuses an index whose copies do not fit their groups and answers
+        # right; an index emptied but otherwise consistent is still trusted by queries
+        # (checking it costs decoding the groups it saves): only validate finds it
+        found = ke.events_between(copy, "2016", "2019-06")
+        assert found["id"].to_pylist() == [e.id for e in ds.events_between("2016", "2019-06")]

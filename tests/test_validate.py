@@ -417,17 +417,49 @@ def test_parquet_release_is_recognised_and_its_hashes_checked(
 ) -> None:
     root = ke.write_parquet(bundled, tmp_path / "built")
     report = ke.validate(root)
-    assert [i.code for i in report.issues] == ["not-checked"] and report.ok
+    assert report.issues == () and report.ok
+    assert report.records == len(bundled)
     events = Path(root) / "events.parquet"
     data = bytearray(events.read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size, different bytes
     events.write_bytes(bytes(data))
     report = ke.validate(root)
-    assert [(i.code, i.pointer) for i in report.issues] == [
-        ("datapackage", "/resources/0/hash"),
-        ("not-checked", None),
+    assert not report.ok
+    assert [(i.code, Path(i.path or "").name) for i in report.errors][:1] == [
+        ("datapackage", "events.parquet")
     ]
-    assert "build the release again" in report.issues[0].message
+    assert "after the build" in report.errors[0].message
+
+
+def test_validate_and_load_agree_on_a_release(bundled: ke.Dataset, tmp_path: Path) -> None:
+    root = Path(ke.write_parquet(bundled, tmp_path / "built"))
+    # a stray copy and a backup: no reader reads them, validate names them
+    (root / "events.parquet~").write_bytes((root / "events.parquet").read_bytes())
+    (root / "NOTES.md").write_text("mine")
+    report = ke.validate(root)
+    assert report.ok
+    assert sorted((i.code, Path(i.path or "").name) for i in report.issues) == [
+        ("not-listed", "NOTES.md"),
+        ("not-listed", "events.parquet~"),
+    ]
+    assert ke.load(root) == bundled
+    # a zero-byte file whose descriptor entry is made to match: load refuses, so does validate
+    import hashlib
+    import json
+
+    empty = root / "actors.parquet"
+    empty.write_bytes(b"")
+    package = json.loads((root / "datapackage.json").read_text())
+    for resource in package["resources"]:
+        if resource["path"] == "actors.parquet":
+            resource["bytes"] = 0
+            resource["hash"] = "sha256:" + hashlib.sha256(b"").hexdigest()
+    (root / "datapackage.json").write_text(json.dumps(package))
+    report = ke.validate(root)
+    with pytest.raises(ke.DataError):
+        ke.load(root)
+    assert not report.ok
+    assert any("actors.parquet" in (i.path or "") for i in report.errors)
 
 
 # --- fuzzing -----------------------------------------------------------------------------

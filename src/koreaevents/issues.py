@@ -151,6 +151,13 @@ ISSUE_KINDS: dict[str, IssueKind] = {
             Severity.WARNING,
         ),
         IssueKind(
+            "index",
+            "Stored index does not fit its file",
+            "The long-span index in the footer of an events file misstates its rows (the "
+            "file was rewritten by another tool, or the entries were changed): queries "
+            "ignore it, but the file is not what koreaevents built; build the release again.",
+        ),
+        IssueKind(
             "too-large",
             "Input too large or too deeply nested",
             "Split the file into JSON Lines with one record a line, and keep records "

@@ -33,7 +33,7 @@ import attrs
 
 from koreaevents.io.paths import is_parquet_dataset
 from koreaevents.io.reading import STEMS, RawRecord, gc_paused, read_path, stem_of
-from koreaevents.issues import Issue, Severity
+from koreaevents.issues import DataError, Issue, Severity
 from koreaevents.references import ReferenceIndex
 from koreaevents.validation.checks import RecordChecker
 from koreaevents.validation.datapackage import DATAPACKAGE, check_datapackage
@@ -203,18 +203,43 @@ class _Run:
             add_at(type_name, {"id": record_id}, item.path, item.line)
 
     def parquet_release(self, path: Path) -> None:
-        descriptor = path / DATAPACKAGE
-        if os.path.lexists(descriptor):
-            self.add_all(check_datapackage(descriptor, verify_hashes=True))
-        self.add(
-            Issue(
-                "not-checked",
-                f"{path} is a built Parquet release: its datapackage.json and file hashes "
-                "were checked, its records are not; validate the JSON dataset it was built "
-                "from",
-                path=str(path),
-            )
+        """A built release, checked by the same reader as ``ke.load`` (so the two
+        always agree), plus what only a check looks for: files the descriptor does not
+        list, and a stored index that does not fit its file."""
+        from koreaevents.io.parquet import load_parquet
+        from koreaevents.io.release import (
+            descriptor_of,
+            listed_files,
+            not_listed,
+            regular_file_problem,
         )
+
+        descriptor_path = path / DATAPACKAGE
+        if os.path.lexists(descriptor_path) and regular_file_problem(descriptor_path) is None:
+            # the profile and our own rules; sizes and hashes as load checks them below
+            self.add_all(check_datapackage(descriptor_path))
+        try:
+            self.records += len(load_parquet(path))
+        except DataError as exc:
+            self.add_all(exc.issues)
+        try:
+            descriptor = descriptor_of(path)
+            files = [] if descriptor is None else listed_files(path, descriptor)
+        except DataError:
+            return  # the load above reported it
+        if descriptor is not None:
+            for name in not_listed(path, files):
+                self.add(
+                    Issue(
+                        "not-listed",
+                        f"{name} is not listed in {DATAPACKAGE}: no reader of the release "
+                        "reads it; remove it, or build the release again",
+                        path=str(path / name),
+                    )
+                )
+        for listed in files:
+            if listed.stem == "events" and regular_file_problem(listed.path) is None:
+                self.add_all(_index_issues(listed.path))
 
     def read(self, items: Iterator[RawRecord | Issue]) -> None:
         check = self.checker.check
@@ -308,6 +333,22 @@ def _is_file(path: Path) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except (OSError, ValueError):
         return False
+
+
+def _index_issues(path: Path) -> list[Issue]:
+    """An ``index`` issue for each way the long-span index in an events file's footer
+    misstates that file (queries ignore such an index, but a file that carries one is
+    not what koreaevents built)."""
+    import pyarrow.parquet as pq
+
+    from koreaevents.io import long_spans
+
+    try:
+        with pq.ParquetFile(path) as handle:
+            problems = long_spans.mismatches(handle)
+    except Exception:  # unreadable: the load reported it, named
+        return []
+    return [Issue("index", f"{path.name}: {problem}", path=str(path)) for problem in problems]
 
 
 def _is_dir(path: Path) -> bool:
