@@ -65,6 +65,7 @@ def test_to_arrow_is_exactly_the_parquet_file(bundled: ke.Dataset, tmp_path: Pat
     for stem in STEMS:
         on_disk = pq.read_table(tmp_path / "r" / f"{stem}.parquet")
         assert on_disk.equals(bundled.to_arrow(stem), check_metadata=True)
+        assert bundled.version
         assert on_disk.schema.metadata[b"koreaevents:dataset_version"] == bundled.version.encode()
 
 
@@ -199,7 +200,7 @@ def test_datapackage_hashes_match_the_files(bundled: ke.Dataset, tmp_path: Path)
     _check_hashes(tmp_path / "plain")
     _check_hashes(tmp_path / "parted")
     package = _package(tmp_path / "plain")
-    assert package["name"] == "koreaevents" and package["version"] == bundled.version
+    assert package["name"] == bundled.name and package["version"] == bundled.version
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
 
 
