@@ -60,13 +60,25 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.chmod(tmp, 0o755)
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        try:
+            if target.exists():
+                old = target.with_name(f".{target.name}.old-{os.getpid()}")
+                os.replace(target, old)
+                try:
+                    os.replace(tmp, target)
+                except OSError:
+                    os.replace(old, target)  # put the old folder back
+                    raise
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except OSError as exc:
+            # e.g. two writers at once: the other one's folder got there first
+            raise FileExistsError(
+                f"{target} changed while it was being written (another build or write at "
+                f"the same time?): this run's output was not kept ({exc.strerror}); run "
+                "again"
+            ) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -85,6 +97,10 @@ def replace_dataset_directory(target: Path, *, kind: Literal["json", "parquet"])
     from koreaevents.io.paths import holds_json_records, is_parquet_dataset
 
     target = Path(target)
+    if target.is_symlink():
+        # write where the link points and keep the link, rather than replace the link
+        # with a folder of its own
+        target = Path(os.path.realpath(target))
     if target.exists():
         if not target.is_dir():
             raise FileExistsError(f"{target} exists and is not a folder")
@@ -92,6 +108,12 @@ def replace_dataset_directory(target: Path, *, kind: Literal["json", "parquet"])
             raise FileExistsError(
                 f"{target} is a folder that holds files but no datapackage.json: "
                 "choose an empty or new folder"
+            )
+        foreign = _not_written_by_koreaevents(target)
+        if foreign:
+            raise FileExistsError(
+                f"{target} holds what koreaevents did not write there ({foreign}): "
+                "replacing it would delete that; choose another folder, or move it away"
             )
         if kind == "parquet" and holds_json_records(target):
             raise FileExistsError(
@@ -105,3 +127,36 @@ def replace_dataset_directory(target: Path, *, kind: Literal["json", "parquet"])
             )
     with atomic_directory(target) as tmp:
         yield tmp
+
+
+def _not_written_by_koreaevents(folder: Path) -> str | None:
+    """What in ``folder`` koreaevents did not write (None when it holds nothing else):
+    a folder may be replaced only when its ``datapackage.json`` is one of ours and
+    lists every file in it, each a record file or Parquet file of a record type."""
+    import re
+
+    from koreaevents.dataset import STEMS
+    from koreaevents.io.release import descriptor_of, listed_files, not_listed
+    from koreaevents.issues import DataError
+
+    if not any(folder.iterdir()):
+        return None
+    try:
+        descriptor = descriptor_of(folder)
+        files = listed_files(folder, descriptor) if descriptor is not None else []
+    except DataError as exc:
+        return exc.issues[0].message if exc.issues else "a datapackage.json it cannot read"
+    stems = "|".join(re.escape(stem) for stem in STEMS)
+    # <stem>.parquet|jsonl|json, <stem>/<id>.json, <stem>/<part>.parquet, <stem>/year=…/….parquet
+    ours = re.compile(
+        rf"^(?:{stems})(?:\.(?:parquet|jsonl|json)|/[^/]+(?:/[^/]+)?\.(?:parquet|json))$"
+    )
+    for listed in files:
+        if not ours.match(listed.relative):
+            return f"datapackage.json lists {listed.relative!r}, not a koreaevents file"
+    for name in not_listed(folder, files):
+        # a record file not yet listed (a contributor's new record) is dataset content;
+        # anything else (notes, backups, other data) is not ours to delete
+        if not ours.match(name) or os.path.islink(folder / name):
+            return f"{name!r}, which its datapackage.json does not list"
+    return None
