@@ -173,8 +173,8 @@ class Dataset:
 
     def events_between(
         self,
-        start: datetime.date | str,
-        end: datetime.date | str,
+        start: datetime.date | str | None = None,
+        end: datetime.date | str | None = None,
         *,
         mode: str = "overlaps",
         event_type: FilterValue = None,
@@ -191,6 +191,7 @@ class Dataset:
         range (their [earliest, latest] meets it); ``mode="within"`` keeps those that
         certainly did (it lies wholly inside). Dates are ``datetime.date`` or ISO
         strings; an EDTF value stands for its whole span (``"2024-01"``: that month).
+        Either bound may be omitted (``None``) or given as ``".."`` for an open range.
         An open bound of an event counts as unbounded.
 
         Filters take one value or a list of values (any of which matches); all given

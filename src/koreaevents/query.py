@@ -80,32 +80,42 @@ _COUNTRY_RE = re.compile(r"^[A-Z]{3}$")
 # --- the range ------------------------------------------------------------------------
 
 
-def range_bound(value: datetime.date | str, *, end: bool, name: str) -> datetime.date:
-    """One bound of a query range: a date, an ISO day, or an EDTF value's first/last day."""
+def range_bound(value: datetime.date | str | None, *, end: bool, name: str) -> datetime.date:
+    """One bound of a query range: a date, an ISO day, or an EDTF value's first/last day.
+
+    An omitted bound (``None``, ``""`` or ``".."``) or an EDTF value open on that side
+    leaves the range open there: the earliest or latest day a date can name.
+    """
+    if value is None:
+        return datetime.date.max if end else datetime.date.min
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
     if not isinstance(value, str):
         raise ValueError(f"{name} must be a date or an ISO date string, not {value!r:.60}")
+    if value.strip() in ("", ".."):
+        return datetime.date.max if end else datetime.date.min
     try:
         bounds = parse_edtf(value.strip())
     except EdtfError as exc:
         # the parser's reason helps with a near-date ("2024-02-30"), not with prose
         why = f" ({exc.reason})" if exc.reason and value.strip()[:1].isdigit() else ""
         raise ValueError(
-            f"{name} {value!r:.60} is not a date{why}: use YYYY-MM-DD (or YYYY-MM, YYYY)"
+            f"{name} {value!r:.60} is not a date{why}: use YYYY-MM-DD (or YYYY-MM, YYYY), "
+            "or .. for an open end"
         ) from None
     day = bounds.latest if end else bounds.earliest
     if day is None:
-        raise ValueError(f"{name} {value!r:.60} has an open end: give a closed date")
+        return datetime.date.max if end else datetime.date.min
     return day
 
 
 def date_range(
-    start: datetime.date | str, end: datetime.date | str
+    start: datetime.date | str | None = None, end: datetime.date | str | None = None
 ) -> tuple[datetime.date, datetime.date]:
-    """``(first day, last day)`` of a query range; ``ValueError`` if start is after end."""
+    """``(first day, last day)`` of a query range, an omitted bound left open;
+    ``ValueError`` if start is after end."""
     low = range_bound(start, end=False, name="start")
     high = range_bound(end, end=True, name="end")
     if low > high:
@@ -690,8 +700,8 @@ def _filter_for(release: Path, filters: Mapping[str, FilterValue]) -> EventFilte
 
 def scan_plan(
     path: str | os.PathLike[str],
-    start: datetime.date | str,
-    end: datetime.date | str,
+    start: datetime.date | str | None = None,
+    end: datetime.date | str | None = None,
     *,
     mode: str = "overlaps",
     columns: Sequence[str] | None = None,
@@ -838,8 +848,8 @@ def _schema_without(schema: pa.Schema, names: Collection[str]) -> pa.Schema:
 
 def events_between(
     path: str | os.PathLike[str],
-    start: datetime.date | str,
-    end: datetime.date | str,
+    start: datetime.date | str | None = None,
+    end: datetime.date | str | None = None,
     *,
     mode: str = "overlaps",
     columns: Sequence[str] | None = None,

@@ -21,12 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from",
         dest="start",
-        required=True,
         metavar="DATE",
-        help="first day of the range: YYYY-MM-DD (or YYYY-MM, YYYY)",
+        help="first day of the range: YYYY-MM-DD (or YYYY-MM, YYYY); omitted or .., open",
     )
     parser.add_argument(
-        "--to", dest="end", required=True, metavar="DATE", help="last day of the range, inclusive"
+        "--to",
+        dest="end",
+        metavar="DATE",
+        help="last day of the range, inclusive; omitted or .., open",
     )
     parser.add_argument(
         "--mode",
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def find_events(
-    dataset: Path | None, start: str, end: str, *, mode: str, **filters: Any
+    dataset: Path | None, start: str | None, end: str | None, *, mode: str, **filters: Any
 ) -> tuple[Event, ...]:
     """The events of a query on a dataset folder (JSON or Parquet) or the bundled one.
 
