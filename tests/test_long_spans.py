@@ -381,23 +381,74 @@ def _rehash(root: Path) -> None:
     (root / "datapackage.json").write_text(json.dumps(package))
 
 
-@pytest.mark.parametrize("damage", ["rows-emptied", "rows-too-many", "rows-null-groups"])
-def test_validate_reports_an_index_that_misstates_its_file(
+def _days_earlier(entries: dict[bytes, bytes]) -> dict[bytes, bytes]:
+    """Well-formed, and a lie: every day a year earlier, so rows that end in that year
+    are neither copied nor decoded."""
+    days = json.loads(entries[long_spans.FROM_KEY])
+    moved = [
+        None
+        if day is None
+        else (
+            datetime.date.fromisoformat(day).replace(day=1) - datetime.timedelta(days=365)
+        ).isoformat()
+        for day in days
+    ]
+    return {long_spans.FROM_KEY: json.dumps(moved).encode()}
+
+
+def _invented(entries: dict[bytes, bytes]) -> dict[bytes, bytes]:
+    """Well-formed, and a lie: one more copy, of an event the file does not hold."""
+    copies = _copies(entries)
+    extra = copies.slice(0, 1).to_pylist()[0]
+    extra["id"] = "evt-invented"
+    return {
+        long_spans.ROWS_KEY: _encoded(
+            pa.concat_tables([copies, pa.Table.from_pylist([extra], copies.schema)])
+        )
+    }
+
+
+LIES: dict[str, Callable[[dict[bytes, bytes]], dict[bytes, bytes]]] = {
+    "rows-emptied": _emptied,
+    "rows-invented": _invented,
+    "days-earlier": _days_earlier,
+    "rows-too-many": _too_many_copies,
+    "rows-null-groups": _null_groups,
+}
+
+
+@pytest.mark.parametrize("damage", sorted(LIES))
+def test_an_index_that_lies_is_found_by_validate_and_not_used_by_queries(
     open_ended: tuple[ke.Dataset, Path], tmp_path: Path, damage: str
 ) -> None:
     ds, _root = open_ended
     copy = tmp_path / "release"
     _release(ds, copy)
     assert ke.validate(copy).ok
-    _rewrite_footer(copy, {**DAMAGES, "rows-emptied": _emptied}[damage])
-    _rehash(copy)
+    _rewrite_footer(copy, LIES[damage])
+    _rehash(copy)  # as a careful forger would: the hashes hold
+    assert long_spans.read(pq.read_metadata(copy / "events.parquet")) is not None or damage in (
+        "rows-too-many",
+        "rows-null-groups",
+    )
     report = ke.validate(copy)
     assert not report.ok
     assert {i.code for i in report.errors} == {"index"}, report.issues
     assert report.errors[0].path == str(copy / "events.parquet")
-    if damage != "rows-emptied":
-        # the query refuses an index whose copies do not fit their groups and answers
-        # right; an index emptied but otherwise consistent is still trusted by queries
-        # (checking it costs decoding the groups it saves): only validate finds it
-        found = ke.events_between(copy, "2016", "2019-06")
-        assert found["id"].to_pylist() == [e.id for e in ds.events_between("2016", "2019-06")]
+    # the query checks the copies' ids and dates against the rows before it uses them
+    for low, high in [("2016", "2019-06"), ("2021-03-01", "2021-03-03"), ("2020", None)]:
+        found = ke.events_between(copy, low, high)
+        assert found["id"].to_pylist() == [e.id for e in ds.events_between(low, high)]
+        assert found["id"].to_pylist() == [e.id for e in ke.load(copy).events_between(low, high)]
+    assert not scan_plan(copy, "2021-03-01", "2021-03-03").indexed
+
+
+def test_a_true_index_is_checked_once_per_file_and_then_used(
+    open_ended: tuple[ke.Dataset, Path],
+) -> None:
+    _ds, root = open_ended
+    assert scan_plan(root, "2021-03-01", "2021-03-03").indexed
+    with mock.patch.object(
+        long_spans, "_copies_are_the_outliving_rows", side_effect=AssertionError("checked again")
+    ):
+        assert scan_plan(root, "2021-03-01", "2021-03-03").indexed

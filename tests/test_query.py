@@ -12,7 +12,7 @@ import pytest
 import koreaevents as ke
 from koreaevents.cli import main
 from koreaevents.query import range_bound, scan_plan
-from tests.query_support import oracle, write_partitioned, write_release
+from tests.query_support import event, oracle, write_partitioned, write_release
 
 # Expectations derive from the bundled data through the brute-force oracle (or from
 # the shape of its records), never from its counts or ids: adding a record must not
@@ -474,3 +474,26 @@ def test_cli_query_without_from_or_to_is_an_open_range(
     assert main(["query", "--from", "..", "--to", "2024-01-20", "--count"]) == 0
     expected = oracle(bundled.events, datetime.date.min, datetime.date(2024, 1, 20), "overlaps")
     assert capsys.readouterr().out.split()[0] == str(len(expected))
+
+
+def test_an_open_start_sorts_before_the_first_day_in_memory_and_on_parquet(
+    tmp_path: Path,
+) -> None:
+    # the first day a date can name and an open start: nulls first in Parquet, so
+    # the open start comes first everywhere, whatever the ids
+    events = [event(1, "0001-01-01"), event(2, "../2024-01-05"), event(3, "0001-01-01/..")]
+    source = ke.Source(
+        id="src-a",
+        kind="wire_report",
+        title="A",
+        publisher="Wire",
+        published="2024",
+        reliability="B",
+    )
+    ds = ke.Dataset(events, [source], (), [ke.Actor(id="prk", name="North Korea", kind="state")])
+    assert [e.id for e in ds.events] == ["evt-0000002", "evt-0000001", "evt-0000003"]
+    ke.write_parquet(ds, tmp_path / "rel")
+    expected = oracle(events, datetime.date.min, datetime.date.max, "overlaps")
+    assert ids(ds.events_between()) == expected
+    assert ke.events_between(tmp_path / "rel")["id"].to_pylist() == expected
+    assert [e.id for e in ke.load(tmp_path / "rel").events] == expected

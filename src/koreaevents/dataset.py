@@ -28,9 +28,11 @@ STEMS = tuple(cls.STEM for cls in RECORD_TYPES.values())
 ``retired``."""
 
 
-def event_sort_key(event: Event) -> tuple[datetime.date, str]:
-    """Events sort by (earliest day, id); an open start sorts first."""
-    return (event.date.earliest or datetime.date.min, event.id)
+def event_sort_key(event: Event) -> tuple[bool, datetime.date, str]:
+    """Events sort by (earliest day, id); an open start sorts first, before any day
+    (as in Parquet, where it is a null placed first), 0001-01-01 included."""
+    earliest = event.date.earliest
+    return (earliest is not None, earliest or datetime.date.min, event.id)
 
 
 class Dataset:

@@ -622,18 +622,20 @@ def _events_location(path: str | os.PathLike[str]) -> tuple[list[Path], Path]:
     """(events files, release folder) for a release, its events.parquet, or its
     events/ folder. In a release, the files are those its datapackage.json lists."""
     from koreaevents.io.parquet import parquet_files_under, stem_files
-    from koreaevents.io.release import DESCRIPTOR
+    from koreaevents.io.release import DESCRIPTOR, verified_files
 
     target = Path(path)
     if not os.path.lexists(target):
         raise FileNotFoundError(f"no Parquet dataset at {target}")
     if not target.is_dir():
         return [target], target.parent
-    if os.path.lexists(target / DESCRIPTOR) or stem_files(target, "events"):
+    if os.path.lexists(target / DESCRIPTOR):
+        return verified_files(target, "events") or [], target
+    if stem_files(target, "events"):
         return stem_files(target, "events"), target
     parent = target.parent
     if target.name == "events" and os.path.lexists(parent / DESCRIPTOR):
-        return stem_files(parent, "events"), parent
+        return verified_files(parent, "events") or [], parent
     inside = parquet_files_under(target)
     if inside:
         return inside, parent  # the events folder itself
@@ -646,10 +648,11 @@ def _stem_columns(release: Path, stem: str, columns: list[str]) -> pa.Table | No
     import pyarrow.parquet as pq
 
     from koreaevents.io.parquet import parquet_problem, stem_files
-    from koreaevents.io.release import regular_file_problem
+    from koreaevents.io.release import regular_file_problem, verified_files
 
+    files = verified_files(release, stem)
     tables = []
-    for file in stem_files(release, stem):
+    for file in stem_files(release, stem) if files is None else files:
         problem = regular_file_problem(file)
         if problem is not None:
             raise DataError([Issue("io", f"{file.name} {problem}", path=str(file))])
@@ -744,7 +747,7 @@ def scan_plan(
             candidates = [group.id for group in fragment.subset(filter=scalar).row_groups]
         dates = _DateStatistics(metadata)
         groups = tuple(group for group in candidates if dates.may_match(group, low, high, mode))
-        spans = long_spans.read(metadata)
+        spans = long_spans.trusted(fragment.path, metadata)
         skipped = () if spans is None else spans.skippable(groups, low)
         if skipped:
             indexed.append((fragment, skipped))
@@ -924,7 +927,7 @@ def _indexed_matches(
     when the index cannot be read or does not have the file's columns."""
     import pyarrow as pa
 
-    spans = long_spans.read(fragment.metadata)
+    spans = long_spans.trusted(fragment.path, fragment.metadata)
     copies = None if spans is None else spans.rows(groups, columns)
     if copies is None:
         return None

@@ -33,8 +33,14 @@ may sit in a file whose rows are no longer those it was made for. It is used onl
 when the fingerprint equals that of the file's own row-group statistics, when it is
 well formed (a day per row group, copies that read and have no group with more
 copies than rows) and when its copies are no larger than the file could make them;
-otherwise the groups are decoded. ``koreaevents validate`` checks the copies
-themselves against the rows of their groups (:func:`mismatches`).
+otherwise the groups are decoded.
+
+Entries can also be written by hand so that they fit the file's statistics and still
+lie (copies emptied, a day moved earlier, a copy invented). Before a query uses an
+index, :func:`trusted` therefore reads the ids and dates of the groups it covers (three
+narrow columns, once per file and process while the file is unchanged) and uses the
+index only when its copies are exactly the rows that outlive their group's day.
+``koreaevents validate`` checks the copies cell by cell (:func:`mismatches`).
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ import base64
 import binascii
 import datetime
 import json
+import os
+import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -63,6 +71,7 @@ __all__ = [
     "fingerprint",
     "mismatches",
     "read",
+    "trusted",
     "without_index",
 ]
 
@@ -324,6 +333,90 @@ def read(metadata: Any) -> LongSpans | None:
     rows = tuple(metadata.row_group(group).num_rows for group in range(groups))
     size = sum(metadata.row_group(group).total_byte_size for group in range(groups))
     return LongSpans(starts, rows, entries, size)
+
+
+_VERIFIED: dict[tuple[Any, ...], bool] = {}
+_VERIFIED_LOCK = threading.Lock()
+_KEY_COLUMNS: Final = ("id", "date_earliest", "date_latest")
+
+
+def trusted(path: str | os.PathLike[str], metadata: Any) -> LongSpans | None:
+    """The long-span index of the file at ``path`` (its ``FileMetaData`` given), or
+    None when it has none or it cannot be trusted: it must pass :func:`read` and its
+    copies must be, by id and dates, exactly the rows of each group that outlive the
+    group's day. The answer is kept per process for the file as it is on disk (device,
+    inode, size, modification and change times): a changed file is checked again."""
+    spans = read(metadata)
+    if spans is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    key = (
+        os.fspath(path),
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    )
+    with _VERIFIED_LOCK:
+        known = _VERIFIED.get(key)
+    if known is None:
+        known = _copies_are_the_outliving_rows(path, spans)
+        with _VERIFIED_LOCK:
+            if len(_VERIFIED) > 4096:  # a long-lived process querying many files
+                _VERIFIED.clear()
+            _VERIFIED[key] = known
+    return spans if known else None
+
+
+def _copies_are_the_outliving_rows(path: str | os.PathLike[str], spans: LongSpans) -> bool:
+    """Whether the copies' ids and dates are exactly those of the rows that outlive
+    their group's day, group by group (reads three columns of the indexed groups)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    days_of = {group: day for group, day in enumerate(spans.starts) if day is not None}
+    groups = list(days_of)
+    copies = spans.rows(groups, list(_KEY_COLUMNS))
+    if copies is None:
+        return False
+    try:
+        owners = _owners(spans, list(_KEY_COLUMNS))
+        with pq.ParquetFile(path) as handle:
+            rows = handle.read_row_groups(groups, columns=list(_KEY_COLUMNS))
+    except (pa.ArrowException, OSError, ValueError, KeyError, binascii.Error):
+        return False
+    if len(owners) != copies.num_rows:
+        # rows() kept only the indexed groups' copies: a copy of an unindexed group is
+        # a lie too (such a group has no day, so nothing of it may be copied)
+        return False
+    counts = [spans.group_rows[group] for group in groups]
+    group_of_row = np.repeat(np.array(groups, dtype=np.int32), counts)
+    days = np.array([(days_of[group] - _EPOCH).days for group in groups], dtype=np.int32)
+    day_of_row = np.repeat(days, counts)
+    latest = pc.fill_null(rows["date_latest"].cast(pa.int32()), _OPEN_END).to_numpy()
+    outliving = latest >= day_of_row
+    expected = pa.table(
+        {
+            GROUP_COLUMN: pa.array(group_of_row[outliving], type=pa.int32()),
+            **{name: rows[name].filter(pa.array(outliving)) for name in _KEY_COLUMNS},
+        }
+    )
+    got = copies.append_column(GROUP_COLUMN, owners.cast(pa.int32()))
+    got = got.select(expected.column_names)
+    if got.num_rows != expected.num_rows:
+        return False
+    order = [(GROUP_COLUMN, "ascending"), ("id", "ascending")]
+    try:
+        got = got.cast(expected.schema)
+    except (pa.ArrowException, ValueError, TypeError):
+        return False
+    return bool(got.sort_by(order).equals(expected.sort_by(order)))
 
 
 def mismatches(handle: Any) -> list[str]:

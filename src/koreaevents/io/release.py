@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -34,6 +35,7 @@ __all__ = [
     "not_listed",
     "path_problem",
     "regular_file_problem",
+    "verified_files",
 ]
 
 DESCRIPTOR: Final = "datapackage.json"
@@ -227,18 +229,65 @@ def _hash_mismatch(listed: ListedFile, resource: dict[str, Any], expected: objec
                 f"{name} has {actual} bytes but {DESCRIPTOR} says {size}: the file changed "
                 "after the build"
             )
-        hasher = hashlib.new(algorithm)
-        with open(listed.path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                hasher.update(block)
+        actual_digest = _digest(listed.path, algorithm)
     except OSError as exc:
         return f"cannot read {name} ({exc.strerror or type(exc).__name__})"
-    if hasher.hexdigest() != digest.lower():
+    if actual_digest != digest.lower():
         return (
             f"{name} does not match its {algorithm} hash in {DESCRIPTOR}: the file was "
             "changed or damaged after the build"
         )
     return None
+
+
+_DIGESTS: dict[tuple[Any, ...], str] = {}
+_DIGESTS_LOCK = threading.Lock()
+
+
+def _digest(path: Path, algorithm: str) -> str:
+    """The hex digest of a file. Kept per process for the file as it is on disk
+    (device, inode, size, modification and change times), so that a query after a
+    load, or the next query, does not hash the same unchanged bytes again; a file
+    written since (even in the same second, or to the same size) is hashed anew."""
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        key = (
+            os.fspath(path),
+            algorithm,
+            info.st_dev,
+            info.st_ino,
+            info.st_size,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+        )
+        with _DIGESTS_LOCK:
+            known = _DIGESTS.get(key)
+        if known is not None:
+            return known
+        hasher = hashlib.new(algorithm)
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            hasher.update(block)
+    found = hasher.hexdigest()
+    with _DIGESTS_LOCK:
+        if len(_DIGESTS) > 4096:
+            _DIGESTS.clear()
+        _DIGESTS[key] = found
+    return found
+
+
+def verified_files(root: Path, stem: str) -> list[Path] | None:
+    """The files of one record type that a release's descriptor lists, each checked
+    against the size and hash the descriptor gives, as ``load`` checks them: every
+    reader answers from the same bytes or refuses with the same issues
+    (a :class:`~koreaevents.DataError`). None when the folder has no descriptor."""
+    descriptor = descriptor_of(root)
+    if descriptor is None:
+        return None
+    files = [item for item in listed_files(root, descriptor) if item.stem == stem]
+    problems = hash_issues(root, descriptor, files)
+    if problems:
+        raise DataError(problems, f"cannot read the release {root}: {problems[0].message}")
+    return [item.path for item in files]
 
 
 def not_listed(root: Path, files: list[ListedFile]) -> Iterator[str]:
