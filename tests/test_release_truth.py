@@ -83,3 +83,59 @@ def test_tables_the_library_returns_carry_no_index(indexed: tuple[ke.Dataset, Pa
     ):
         metadata = table.schema.metadata or {}
         assert not any(key.startswith(b"koreaevents:long_spans") for key in metadata)
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("/etc/passwd", "is absolute"),
+        ("http://example.com/events.jsonl", "is a URL"),
+        ("../outside.jsonl", "leaves the dataset folder"),
+    ],
+)
+def test_a_json_dataset_listing_a_path_outside_is_refused_by_every_reader(
+    tmp_path: Path, path: str, why: str
+) -> None:
+    """load read its own files whatever the descriptor listed, and validate passed a
+    URL: both now refuse any path that leaves the dataset, with the same issue."""
+    import json
+
+    from koreaevents.cli import main
+
+    root = tmp_path / "data"
+    ke.write_json(ke.load(), root)
+    package = json.loads((root / "datapackage.json").read_text("utf-8"))
+    package["resources"][0]["path"] = path
+    (root / "datapackage.json").write_text(json.dumps(package), "utf-8")
+    with pytest.raises(ke.DataError) as caught:
+        ke.load(root)
+    (issue,) = caught.value.issues
+    assert why in issue.message and issue.pointer == "/resources/0/path"
+    report = ke.validate(root)
+    assert issue.message in [i.message for i in report.errors]
+    assert main(["query", "--dataset", str(root), "--count"]) == 1
+
+
+def test_a_partial_dataset_is_named_as_such_by_load_query_and_build(tmp_path: Path) -> None:
+    """Validate accepts a dataset without sources; the readers that need them say the
+    dataset is partial and what it lacks, in one issue, instead of one dangling
+    reference per citation."""
+    from koreaevents.cli import main
+
+    full = tmp_path / "full"
+    ke.write_json(ke.load(), full)
+    part = tmp_path / "part"
+    part.mkdir()
+    for name in ("events.jsonl", "actors.jsonl", "analyses.jsonl"):
+        (part / name).write_bytes((full / name).read_bytes())
+    assert ke.validate(part).ok
+    from koreaevents.io.parquet import build
+
+    for attempt in (lambda: ke.load(part), lambda: build(part, tmp_path / "rel")):
+        with pytest.raises(ke.DataError) as caught:
+            attempt()
+        (issue,) = caught.value.issues
+        assert issue.code == "dangling-reference"
+        assert "the dataset is partial: it has no sources (sources.jsonl" in issue.message
+    assert main(["query", "--dataset", str(part), "--count"]) == 1
+    assert not (tmp_path / "rel").exists()

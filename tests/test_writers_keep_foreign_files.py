@@ -101,3 +101,49 @@ def test_a_new_unlisted_record_file_is_dataset_content(bundled: ke.Dataset, tmp_
     ke.write_json(ke.load(out), out, layout="files")
     listed = json.loads((out / "datapackage.json").read_text())["resources"][0]["path"]
     assert "events/evt-2099-01-01-a-new-record.json" in listed
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_a_crashed_writers_leftovers_are_cleared_by_the_next(
+    bundled: ke.Dataset, tmp_path: Path, writer: str
+) -> None:
+    """A crash between the two renames left the old output moved aside and the new
+    one in a temporary folder; the next write clears both, and a live writer's
+    folders and other hidden folders are left alone."""
+    out = tmp_path / "out"
+    WRITERS[writer](bundled, out)
+    dead, alive = _dead_pid(), os.getpid()
+    os.replace(out, tmp_path / f".out.old-{dead}")  # moved aside, never replaced
+    (tmp_path / f".out.{dead}.x1y2z3ab.tmp").mkdir()
+    (tmp_path / f".out.{dead}.x1y2z3ab.tmp" / "events.parquet").write_bytes(b"half")
+    (tmp_path / f".out.{alive}.livewrite.tmp").mkdir()
+    (tmp_path / ".out.notes").mkdir()
+    WRITERS[writer](bundled, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f".out.{alive}.livewrite.tmp",
+        ".out.notes",
+        "out",
+    ]
+    assert len(ke.load(out).events) == len(bundled.events)
+
+
+def test_an_output_moved_aside_by_a_crash_is_put_back_before_anything_else(
+    bundled: ke.Dataset, tmp_path: Path
+) -> None:
+    from koreaevents.io.atomic import clear_leftovers
+
+    out = tmp_path / "out"
+    ke.write_parquet(bundled, out)
+    before = tree(out)
+    os.replace(out, tmp_path / f".out.old-{_dead_pid()}")
+    clear_leftovers(out)
+    assert tree(out) == before

@@ -18,6 +18,7 @@ __all__ = [
     "atomic_directory",
     "atomic_write_bytes",
     "atomic_write_text",
+    "clear_leftovers",
     "replace_dataset_directory",
 ]
 
@@ -56,7 +57,11 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    clear_leftovers(target)
+    # the writer's process id in the name tells a later writer whose folder it is
+    tmp = Path(
+        tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    )
     try:
         yield tmp
         os.chmod(tmp, 0o755)
@@ -82,6 +87,47 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def clear_leftovers(target: Path) -> None:
+    """Remove what a writer of ``target`` that died mid-way left beside it: its
+    temporary folder (``.NAME.PID.XXXX.tmp``) and the previous output it had moved
+    aside (``.NAME.old-PID``). Only folders of processes that no longer run are
+    touched; a previous output whose replacement never arrived is put back in place
+    rather than removed, so nothing is lost."""
+    if os.name == "nt":  # no safe liveness probe there (os.kill would signal)
+        return
+    import re
+
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(?:(\d+)\.\w+\.tmp|old-(\d+))$")
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in sorted(entries, key=lambda entry: entry.name):
+        match = pattern.match(entry.name)
+        if match is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        if _running(int(match[1] or match[2])):
+            continue
+        with contextlib.suppress(OSError):
+            if match[2] is not None and not os.path.lexists(target):
+                os.replace(entry.path, target)  # the crash came between the two renames
+            else:
+                shutil.rmtree(entry.path)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs (or may: when in doubt, yes)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 @contextlib.contextmanager

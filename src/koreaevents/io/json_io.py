@@ -33,6 +33,7 @@ __all__ = [
     "datapackage_metadata",
     "dumps_pretty",
     "load_json",
+    "partial_dataset_issue",
     "read_datapackage",
     "write_json",
 ]
@@ -79,6 +80,11 @@ def read_datapackage(directory: Path) -> dict[str, Any]:
                 )
             ]
         )
+    from koreaevents.io.release import resource_path_issues
+
+    leaving = resource_path_issues(directory, value)
+    if leaving:
+        raise DataError(leaving, f"cannot read {directory}: {leaving[0].message}")
     return value
 
 
@@ -100,20 +106,59 @@ def load_json(path: Path) -> Dataset:
     problems: list[Issue] = []
     index = ReferenceIndex()
     seen_types: set[str] = set()
+    present: set[str] = set()
     with gc_paused():
         for type_name, item, passed in checked_records(path, checker, problems):
+            present.add(type_name)
             index.add(type_name, item.data, Located(item.path, item.line))
             record = _record_from_raw(type_name, item, problems) if passed else None
             if record is not None:
                 by_stem[record.STEM].append(record)
                 seen_types.add(record.TYPE)
     is_folder = path.is_dir()
-    problems.extend(index.issues(None if is_folder else seen_types))
+    if is_folder:
+        problems.extend(_partial_dataset_issues(path, index, present))
+    else:
+        problems.extend(index.issues(seen_types))
     metadata = read_datapackage(path) if is_folder else {}
     if problems:
         raise DataError(problems, f"cannot load {path}: {len(problems)} problem(s)")
     metadata.pop("resources", None)
     return Dataset(**by_stem, metadata=metadata, check=False)  # type: ignore[arg-type]
+
+
+def _partial_dataset_issues(path: Path, index: ReferenceIndex, present: set[str]) -> list[Issue]:
+    """The reference issues of a whole dataset folder. References into a record type
+    that has no file at all are summed up in one issue per type, which says that the
+    dataset is partial and what it lacks (``validate`` accepts a partial dataset, but
+    a dataset that is loaded, queried or built must hold what its records cite)."""
+    found = index.issues(None)
+    kept = index.issues(present)
+    within = set(kept)
+    into_absent = [issue for issue in found if issue not in within]
+    if not into_absent:
+        return found
+    first = into_absent[0]
+    where = f"{first.path}:{first.line} {first.pointer}" if first.line else str(first.path)
+    return [*kept, partial_dataset_issue(path, present, len(into_absent), where)]
+
+
+def partial_dataset_issue(path: Path, present: set[str], count: int, first: str) -> Issue:
+    """One issue for every reference into record types that a dataset folder has no
+    file of: the dataset is partial, and this says what it lacks."""
+    stems = {type_name: stem for stem, type_name in STEM_TYPES.items()}
+    absent = sorted(set(stems) - present - {"retired"})
+    lacking = ", ".join(
+        f"{stems[t]} ({stems[t]}.jsonl, {stems[t]}.json or a folder {stems[t]}/)" for t in absent
+    )
+    return Issue(
+        "dangling-reference",
+        f"the dataset is partial: it has no {lacking}, so {count} reference(s) cannot "
+        f"resolve (the first: {first}); add the missing records. koreaevents validate "
+        "accepts a partial dataset; loading, querying and building need the records it "
+        "cites",
+        path=str(path),
+    )
 
 
 def _holds_records(folder: Path) -> bool:

@@ -37,6 +37,7 @@ from koreaevents.io.json_io import (
     checked_records,
     datapackage_metadata,
     dumps_pretty,
+    partial_dataset_issue,
     read_datapackage,
 )
 from koreaevents.io.paths import bundled_dataset_dir, holds_json_records, is_parquet_dataset
@@ -652,7 +653,9 @@ def build(
     checker = RecordChecker()
     # The checks of `koreaevents validate` (JSON Schema, compiled once, and the EDTF
     # dates): the same rules as ke.load, a dozen times faster than building records.
+    present: set[str] = set()
     for type_name, item, passed in checked_records(src, checker, problems):
+        present.add(type_name)
         if not passed:
             record_id = item.data.get("id") if isinstance(item.data, dict) else None
             if isinstance(record_id, str):
@@ -664,7 +667,10 @@ def build(
         collectors[RECORD_TYPES[type_name].STEM].add(item.data, index, item.line, batch_size)
     tables = {stem: collector.table() for stem, collector in collectors.items()}
     del collectors
-    problems.extend(_integrity_issues(tables, files, invalid_ids))
+    partial = src.is_dir() and bool(set(STEM_TYPES.values()) - present - {RETIRED})
+    problems.extend(
+        _integrity_issues(tables, files, invalid_ids, (src, present) if partial else None)
+    )
     if problems:
         raise DataError(problems, f"cannot build from {src}: {len(problems)} problem(s)")
     # Dropping columns copies nothing; the rows are put in order as they are written.
@@ -790,8 +796,11 @@ def _integrity_issues(
     tables: dict[str, pa.Table],
     files: Sequence[str],
     invalid_ids: dict[str, list[str]],
+    partial: tuple[Path, set[str]] | None = None,
 ) -> list[Issue]:
-    """Duplicate ids and dangling references, found on the Arrow columns."""
+    """Duplicate ids and dangling references, found on the Arrow columns. For a
+    ``partial`` dataset (its folder, and the record types it has files of),
+    references into the types it lacks are summed up in one issue that says so."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -806,6 +815,8 @@ def _integrity_issues(
     ids_by_type[ANY_RECORD] = pa.concat_arrays(
         [ids for type_name, ids in ids_by_type.items() if type_name != RETIRED]
     )
+    absent = set(STEM_TYPES.values()) - partial[1] - {RETIRED} if partial else set()
+    into_absent: list[tuple[str, int, str]] = []
     for stem, table in tables.items():
         type_name = STEM_TYPES[stem]
         for ref_path, target in REFERENCE_FIELDS.get(type_name, ()):
@@ -815,6 +826,11 @@ def _integrity_issues(
             found = pc.is_in(values, value_set=ids_by_type[target])
             bad = pc.and_(pc.is_valid(values), pc.invert(found))
             if not pc.any(bad).as_py():
+                continue
+            if target in absent:
+                for row in rows.filter(bad).to_pylist():
+                    path, line = _where(files, table, row)
+                    into_absent.append((path, line, "/" + "/".join(ref_path)))
                 continue
             bad_values = set(pc.unique(values.filter(bad)).to_pylist())
             actual = {
@@ -858,4 +874,10 @@ def _integrity_issues(
                             pointer=pointer,
                         )
                     )
+    if into_absent and partial is not None:
+        path, line, where = min(into_absent)
+        folder, present = partial
+        problems.append(
+            partial_dataset_issue(folder, present, len(into_absent), f"{path}:{line} {where}")
+        )
     return problems

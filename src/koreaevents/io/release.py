@@ -35,6 +35,7 @@ __all__ = [
     "not_listed",
     "path_problem",
     "regular_file_problem",
+    "resource_path_issues",
     "verified_files",
 ]
 
@@ -110,7 +111,7 @@ def path_problem(root: Path, value: object) -> str | None:
     if "\x00" in value:
         return "holds a NUL character"
     if _SCHEME.match(value) or "://" in value:
-        return "is a URL: a release is read from its own folder only"
+        return "is a URL: a dataset is read from its own folder only"
     parts = re.split(r"[/\\]", value)
     if value.startswith(("/", "\\", "~")) or os.path.isabs(value):
         return "is absolute: it must be relative to the dataset folder"
@@ -125,6 +126,33 @@ def path_problem(root: Path, value: object) -> str | None:
     if not inside:
         return "leads out of the dataset folder through a symbolic link"
     return None
+
+
+def resource_path_issues(directory: Path, descriptor: dict[str, Any]) -> list[Issue]:
+    """The resource paths of a descriptor that leave the dataset folder (absolute,
+    ``..``, a URL, a symbolic link pointing out): every reader refuses them, with
+    these issues, so that no answer depends on a file outside the dataset."""
+    resources = descriptor.get("resources")
+    found = []
+    for index, resource in enumerate(resources if isinstance(resources, list) else ()):
+        paths = resource.get("path") if isinstance(resource, dict) else None
+        items = [(f"/resources/{index}/path", paths)] if isinstance(paths, str) else []
+        if isinstance(paths, list):
+            items = [(f"/resources/{index}/path/{i}", item) for i, item in enumerate(paths)]
+        for pointer, item in items:
+            if not isinstance(item, str):
+                continue  # not a path at all: the profile check names it
+            problem = path_problem(directory, item)
+            if problem is not None:
+                found.append(
+                    Issue(
+                        "datapackage",
+                        f"resource path {item!r:.200} {problem}; it is not read",
+                        path=str(directory / "datapackage.json"),
+                        pointer=pointer,
+                    )
+                )
+    return found
 
 
 def _paths(resource: object) -> list[object]:

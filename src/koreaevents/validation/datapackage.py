@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from koreaevents.io.reading import RawRecord, read_file
+from koreaevents.io.release import path_problem, resource_path_issues
 from koreaevents.issues import Issue
 from koreaevents.validation.checks import compile_offline
 
@@ -133,6 +134,8 @@ def _own_rules(
     resources_ = data.get("resources")
     if not isinstance(resources_, list):
         return
+    for issue in resource_path_issues(root, data):
+        yield _issue(raw, issue.pointer or "", issue.message)
     if not verify_hashes:  # a JSON dataset: its record files should all be listed
         yield from _unlisted(raw, resources_, root)
     for index, resource in enumerate(resources_):
@@ -143,10 +146,10 @@ def _own_rules(
         if isinstance(paths, list):
             items = [(f"/resources/{index}/path/{i}", p) for i, p in enumerate(paths)]
         for pointer, value in items:
-            if not isinstance(value, str) or "://" in value or not value:
+            if not isinstance(value, str) or not value:
                 continue
-            if ".." in value.split("/") or value.startswith(("/", "~", ".")):
-                continue  # the profile rejects it
+            if path_problem(root, value) is not None:
+                continue  # named by resource_path_issues, with load's own words
             try:
                 exists = os.path.lexists(root / value)
             except (OSError, ValueError):
