@@ -252,6 +252,7 @@ def test_a_broken_index_is_ignored(
     copy = tmp_path / "release"
     _release(ds, copy)
     _rewrite_footer(copy, DAMAGES[damage])
+    _rehash(copy)  # the file is still the release's: only its index is broken
     for low, high in [("2021-03-01", "2021-03-03"), ("2016", "2019-06")]:
         found = ke.events_between(copy, low, high)
         assert found["id"].to_pylist() == [e.id for e in ds.events_between(low, high)]
@@ -452,3 +453,34 @@ def test_a_true_index_is_checked_once_per_file_and_then_used(
         long_spans, "_copies_are_the_outliving_rows", side_effect=AssertionError("checked again")
     ):
         assert scan_plan(root, "2021-03-01", "2021-03-03").indexed
+
+
+def test_a_compression_bomb_in_the_index_is_never_decoded(
+    open_ended: tuple[ke.Dataset, Path], tmp_path: Path
+) -> None:
+    """Copies whose pages promise far more bytes than the file could make (here 64 MB
+    of one letter, a few hundred KB once compressed) are refused from their metadata,
+    before any page is decoded, and the query answers from the groups."""
+    ds, _root = open_ended
+    copy = tmp_path / "release"
+    _release(ds, copy)
+
+    def bomb(entries: dict[bytes, bytes]) -> dict[bytes, bytes]:
+        copies = _copies(entries)
+        titles = ["a" * (64 << 20), *copies["title"].to_pylist()[1:]]
+        copies = copies.set_column(
+            copies.schema.get_field_index("title"), "title", pa.array(titles)
+        )
+        sink = pa.BufferOutputStream()
+        pq.write_table(copies, sink, compression="zstd", compression_level=19)
+        return {long_spans.ROWS_KEY: base64.b64encode(sink.getvalue().to_pybytes())}
+
+    _rewrite_footer(copy, bomb)
+    _rehash(copy)
+    metadata = pq.read_metadata(copy / "events.parquet")
+    assert len(metadata.metadata[long_spans.ROWS_KEY]) < (2 << 20)  # small on disk
+    spans = long_spans.read(metadata)
+    assert spans is not None  # it fits the file's statistics...
+    assert spans.rows(range(len(spans.starts)), ["id", "title"]) is None  # ...not its size
+    found = ke.events_between(copy, "2021-03-01", "2021-03-03")
+    assert found["id"].to_pylist() == [e.id for e in ds.events_between("2021-03-01", "2021-03-03")]
