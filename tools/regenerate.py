@@ -2,6 +2,10 @@
 
 * ``schemas/*.schema.json``, from the record classes (``tests/test_schema.py`` fails
   while they are stale): run after changing a field, a constraint or a vocabulary.
+* the record of the check in ``docs/coverage.md`` (between its ``begin generated`` and
+  ``end generated`` markers), a table of every event of the bundled dataset with the
+  reports it was checked against, and every recorded discrepancy
+  (``tests/test_coverage_doc.py`` fails while it is stale): run after changing the data.
 * ``docs/img/timeline.svg``, the picture of the bundled dataset on the home page,
   drawn by ``koreaevents timeline`` (needs matplotlib, the ``plot`` extra): run before a
   release. A contribution to the data does not have to redraw it; the picture names
@@ -22,9 +26,13 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PICTURE = Path("docs/img/timeline.svg")
+COVERAGE = Path("docs/coverage.md")
+BEGIN = "<!-- begin generated: tools/regenerate.py writes from here to the end marker -->"
+END = "<!-- end generated -->"
 _DIGEST = re.compile(r"data sha256 ([0-9a-f]{64})")
 
 
@@ -35,6 +43,132 @@ def _draw(out: Path) -> None:
         code = cli.main(["timeline", "--out", str(out)])
     if code != 0:
         raise SystemExit(f"koreaevents timeline --out {out} exited {code}")
+
+
+def _cell(text: object) -> str:
+    """``text`` made safe for one cell of a Markdown table."""
+    return (
+        " ".join(str(text).split())
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+    )
+
+
+def _link(title: str, url: str) -> str:
+    label = _cell(title).replace("[", "\\[").replace("]", "\\]")
+    return f"[{label}](<{url}>)"
+
+
+def coverage_record(ds: Any) -> str:
+    """The record of the check, in Markdown: counts by event type and verification status,
+    each event with the reports it was checked against and what each supports, and every
+    discrepancy recorded between a report's claim and the corrected record."""
+    from koreaevents.vocab import EventType, VerificationStatus
+
+    events = sorted(ds.events, key=lambda e: (e.date.earliest, e.id))
+    sources = {s.id: s for s in ds.sources}
+    actors = {a.id: a for a in ds.actors}
+    statuses = list(VerificationStatus)
+
+    def who(source_id: str) -> str:
+        source = sources[source_id]
+        outlet = source.publisher + (f" ({source.agency})" if source.agency else "")
+        return f"{outlet}, {source.reliability}"
+
+    lines = [
+        f"*{ds.name} {ds.version}: {len(events)} events checked against "
+        f"{len({c.source for e in events for c in e.citations})} reports.*",
+        "",
+        "#### Events by type and verification status",
+        "",
+        "| type | events | " + " | ".join(str(s) for s in statuses) + " |",
+        "|---|---:|" + "---:|" * len(statuses),
+    ]
+    for event_type in EventType:
+        of_type = [e for e in events if e.event_type == event_type]
+        if of_type:
+            counts = [sum(e.verification.status == s for e in of_type) for s in statuses]
+            lines.append(
+                f"| `{event_type}` | {len(of_type)} | " + " | ".join(map(str, counts)) + " |"
+            )
+    launches = [
+        e
+        for e in events
+        if e.event_type == EventType.MISSILE_LAUNCH
+        and e.date.earliest.year == 2024
+        and any(a.actor == "prk" and a.role == "initiator" for a in e.actors)
+    ]
+    lines += [
+        "",
+        f"#### North Korea's missile launch days of 2024 ({len(launches)})",
+        "",
+        "| date (EDTF) | weapon (category, name as reported) | status | event |",
+        "|---|---|---|---|",
+    ]
+    for event in launches:
+        weapon = event.weapon
+        what = (
+            f"`{weapon.category}`" + (f", {_cell(weapon.name)}" if weapon.name else "")
+            if weapon
+            else "—"
+        )
+        lines.append(
+            f"| {_cell(event.date.edtf)} | {what} | {event.verification.status} "
+            f"| {_cell(event.title)}<br>`{event.id}` |"
+        )
+    lines += [
+        "",
+        "#### Each event and the reports it was checked against",
+        "",
+        "Status and credibility are the record's own (`verification`); each report is "
+        "listed with its outlet (the wire agency whose copy it carries), its reliability "
+        "grade, whose claim it relays, and the claim it supports.",
+        "",
+        "| date (EDTF) | event | status | checked against |",
+        "|---|---|---|---|",
+    ]
+    for event in events:
+        v = event.verification
+        status = f"{v.status}" + (f" ({int(v.credibility)})" if v.credibility is not None else "")
+        checks = []
+        for number, citation in enumerate(event.citations, 1):
+            source = sources[citation.source]
+            origin = actors[source.originator].name if source.originator else None
+            checks.append(
+                f"{number}. {_link(source.title, source.url)} — {_cell(who(source.id))}"
+                + (f"; claim of {_cell(origin)}" if origin else "")
+                + f": {_cell(citation.claim)}"
+            )
+        lines.append(
+            f"| {_cell(event.date.edtf)} | {_cell(event.title)}<br>`{event.id}` "
+            f"| {status} | {'<br>'.join(checks)} |"
+        )
+    lines += [
+        "",
+        "#### Where a report was wrong: the discrepancies",
+        "",
+        "| event | field | claimed, and where | corrected, and by which reports |",
+        "|---|---|---|---|",
+    ]
+    for event in events:
+        for d in event.verification.discrepancies:
+            where = f" ({_cell(who(d.claimed_in))})" if d.claimed_in else ""
+            by = ", ".join(_cell(who(c)) for c in d.citations)
+            lines.append(
+                f"| `{event.id}` | `{d.field}` | {_cell(d.claimed)}{where} "
+                f"| {_cell(d.corrected)} ({by}) |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _with_record(text: str, record: str, path: Path) -> str:
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{path}: the markers {BEGIN!r} and {END!r} are missing or out of order")
+    return text[: start + len(BEGIN)] + "\n\n" + record + "\n" + text[end:]
 
 
 def regenerate(root: Path = ROOT, *, check: bool = False) -> list[Path]:
@@ -61,11 +195,25 @@ def regenerate(root: Path = ROOT, *, check: bool = False) -> list[Path]:
                 (fresh / "timeline.svg").read_text(encoding="utf-8")
             ):
                 stale.append(target)
+        coverage = root / COVERAGE
+        if coverage.is_file():  # a root without the page (a test's scratch folder) has none
+            import koreaevents
+
+            old = coverage.read_text(encoding="utf-8")
+            new = _with_record(old, coverage_record(koreaevents.load()), coverage)
+            if new != old:
+                stale.append(coverage)
+                (fresh / "coverage.md").write_text(new, encoding="utf-8")
         if not check:
             from koreaevents.io.atomic import atomic_write_bytes
 
             for target in stale:
-                name = "timeline.svg" if target.suffix == ".svg" else f"schemas/{target.name}"
+                if target.suffix == ".svg":
+                    name = "timeline.svg"
+                elif target.suffix == ".md":
+                    name = "coverage.md"
+                else:
+                    name = f"schemas/{target.name}"
                 source = fresh / name
                 atomic_write_bytes(target, source.read_bytes())
     return stale

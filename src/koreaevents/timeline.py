@@ -59,6 +59,7 @@ _PALETTE = (
     "#9467BD",
     "#17A2B8",
     "#A8A41D",
+    "#332288",
 )
 _TYPE_COLOURS: dict[EventType, str] = dict(zip(EventType, _PALETTE, strict=True))
 

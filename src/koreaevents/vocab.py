@@ -56,6 +56,7 @@ class EventType(enum.StrEnum):
     SYMBOLIC_ACT = "symbolic_act"
     ACCUSATION = "accusation"
     ARMS_TRANSFER = "arms_transfer"
+    MILITARY_DEPLOYMENT = "military_deployment"
 
 
 class Role(enum.StrEnum):
@@ -255,6 +256,13 @@ TERMS: dict[type[enum.Enum], dict[Any, Term]] = {
         ),
         EventType.ARMS_TRANSFER: _event(
             "A transfer of weapons or military materiel between states.", "AID", "military", "07"
+        ),
+        EventType.MILITARY_DEPLOYMENT: _event(
+            "Deployment of forces or strategic assets to a place, without an exercise: e.g. a "
+            "nuclear-powered submarine or an aircraft carrier entering a port.",
+            "MOBILIZE",
+            "troops",
+            "15",
         ),
     },
     Role: {
