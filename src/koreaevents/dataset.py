@@ -184,6 +184,7 @@ class Dataset:
         status: FilterValue = None,
         tag: FilterValue = None,
         source: FilterValue = None,
+        precision: FilterValue = None,
     ) -> tuple[Event, ...]:
         """Events in a date range, both bounds inclusive, ordered by (earliest, id).
 
@@ -198,7 +199,9 @@ class Dataset:
         filters must match: ``event_type``; ``actor`` (an actor id, which also finds
         the actors below it through ``parent``: ``"prk"`` finds ``prk-kim-jong-un``);
         ``role`` (of that actor, when both are given); ``country`` (ISO alpha-3 of the
-        location); ``status`` (verification); ``tag``; ``source`` (a citing source).
+        location); ``status`` (verification); ``tag``; ``source`` (a citing source);
+        ``precision`` (of the date: ``day``, ``month``, ``year`` or ``interval``, see
+        :attr:`EventDate.precision <koreaevents.EventDate.precision>`).
         The range lookup uses an index: O(log n + k) for k events found.
 
         Raises ``ValueError`` for a bad date, a start after the end, an unknown mode
@@ -216,6 +219,7 @@ class Dataset:
             status=status,
             tag=tag,
             source=source,
+            precision=precision,
             actor_parents=links.parents,
             source_ids=links.source_ids,
         )

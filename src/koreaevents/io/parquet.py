@@ -385,7 +385,7 @@ def _read_parquet_file(path: Path, stem: str) -> pa.Table:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from koreaevents.arrow import arrow_schema
+    from koreaevents.arrow import arrow_schema, derived_columns
     from koreaevents.io.release import regular_file_problem
 
     problem = regular_file_problem(path)
@@ -402,6 +402,12 @@ def _read_parquet_file(path: Path, stem: str) -> pa.Table:
     expected = arrow_schema(stem)
     problems: list[Issue] = []
     have = set(table.column_names)
+    # a release written before a derived column existed lacks it: nothing is lost
+    derived = {column.name for column in derived_columns(stem)}
+    expected = pa.schema(
+        [field for field in expected if field.name in have or field.name not in derived],
+        metadata=expected.metadata,
+    )
     for name in expected.names:
         if name not in have:
             problems.append(
@@ -707,9 +713,9 @@ def _reference_values(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from koreaevents.arrow import columns
+    from koreaevents.arrow import stored_columns
 
-    names = {column.path: column.name for column in columns(stem)}
+    names = {column.path: column.name for column in stored_columns(stem)}
     head = ref_path[:2] if ref_path[:2] in names else ref_path[:1]
     values: Any = table[names[head]].combine_chunks()
     rows: Any = pa.array(range(table.num_rows), pa.int64())
