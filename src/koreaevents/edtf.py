@@ -27,10 +27,10 @@ import re
 import attrs
 
 __all__ = [
+    "PRECISIONS",
     "EdtfBounds",
     "EdtfError",
     "EdtfQualities",
-    "PRECISIONS",
     "edtf_bounds_or_none",
     "edtf_qualities",
     "is_interval",
