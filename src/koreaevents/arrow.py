@@ -389,9 +389,9 @@ def derived_issues(stem: str, table: pa.Table, *, path: str | None = None) -> li
         same = pc.fill_null(pc.equal(have, expected), False)
         both_null = pc.and_(pc.is_null(have), pc.is_null(expected))
         # an invalid EDTF value is reported by the record check, not here
-        valid = pa.array(
-            [value is None or is_valid_edtf(value) for value in values.to_pylist()], pa.bool_()
-        )
+        encoded = values.combine_chunks().dictionary_encode()
+        known = [is_valid_edtf(value) for value in encoded.dictionary.to_pylist()]
+        valid = pc.fill_null(pa.array(known, pa.bool_()).take(encoded.indices), True)
         bad = pc.and_(valid, pc.invert(pc.or_(same, both_null)))
         if pc.any(bad).as_py():
             row = pc.index(bad, True).as_py()
