@@ -153,6 +153,9 @@ def test_parquet_round_trip_ignores_the_derived_columns(ds: ke.Dataset) -> None:
         out = ke.write_parquet(ds, Path(folder) / "r")
         again = ke.load(out)
         assert again == ds
+        partitioned = ke.write_parquet(ds, Path(folder) / "p", partition_by="year")
+        assert ke.load(partitioned) == ds
+        assert ke.events_between(partitioned)["id"].to_pylist() == [e.id for e in ds.events]
         table = pq.read_table(out / "events.parquet")
         assert table.schema.names == arrow_schema("events").names
         assert table.column("date_precision").to_pylist() == [e.date.precision for e in ds.events]
@@ -312,3 +315,22 @@ def test_query_precision_option(mixed: ke.Dataset, tmp_path: Path) -> None:
 @given(st.sampled_from(VALUES))
 def test_precision_of_the_fixture_values_by_hand(value: str) -> None:
     assert ke.EventDate.from_edtf(value).precision == _by_hand(value)[0]
+
+
+def test_validate_names_a_stale_bound_of_a_source(mixed: ke.Dataset, tmp_path: Path) -> None:
+    release = ke.write_parquet(mixed, tmp_path / "r")
+    _unlisted(release)
+
+    def shifted(table: pa.Table) -> pa.Table:
+        index = table.schema.get_field_index("published_earliest")
+        wrong = pa.array([datetime.date(1999, 1, 1)] * table.num_rows, pa.date32())
+        return table.set_column(index, table.schema.field(index), wrong)
+
+    _rewrite(release / "sources.parquet", shifted)
+    report = ke.validate(release)
+    assert not report.ok
+    codes = {(issue.code, issue.pointer) for issue in report.issues}
+    assert ("date-bounds", "/published") in codes
+    done = _cli("validate", str(release))
+    assert done.returncode == 1
+    assert "published_earliest" in done.stdout + done.stderr
