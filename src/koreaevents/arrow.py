@@ -232,7 +232,7 @@ def _derived_column(source: Column, quality: str) -> Column:
     name = f"{prefix}_{quality}"
     tp = _QUALITY_TYPES[quality]
     source_nullable = source.field.nullable
-    absent = f"; null when {source.name} is" if source_nullable else ""
+    absent = f"; null when {source.name} is null" if source_nullable else ""
     description = (
         _QUALITY_TEXT[quality].format(
             source=f"the EDTF value {'.'.join(source.path)}", absent=absent

@@ -27,7 +27,6 @@ import re
 import attrs
 
 __all__ = [
-    "PRECISIONS",
     "EdtfBounds",
     "EdtfError",
     "EdtfQualities",
