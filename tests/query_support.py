@@ -60,6 +60,14 @@ def _as_set(value: str | Sequence[str]) -> set[str]:
     return {value} if isinstance(value, str) else set(value)
 
 
+def _precision(edtf: str) -> str:
+    """The precision of an EDTF value, read by hand: an interval has a "/", a single
+    date is as precise as the parts its dashes separate."""
+    if "/" in edtf:
+        return "interval"
+    return ("year", "month", "day")[edtf.rstrip("?~%").count("-")]
+
+
 def _ancestors(actor: str, parents: Mapping[str, str | None]) -> set[str]:
     seen = {actor}
     while (actor := parents.get(actor) or "") and actor not in seen:
@@ -75,6 +83,8 @@ def _passes(e: ke.Event, parents: Mapping[str, str | None], filters: Mapping[str
     if "country" in filters and e.location.country not in {
         c.upper() for c in _as_set(filters["country"])
     }:
+        return False
+    if "precision" in filters and _precision(e.date.edtf) not in _as_set(filters["precision"]):
         return False
     if "tag" in filters and not _as_set(filters["tag"]) & set(e.tags):
         return False

@@ -54,6 +54,11 @@ def edtf_values(draw: st.DrawFn) -> str:
     end = draw(st.sampled_from([second.isoformat(), f"{second:%Y-%m}", "..", ""]))
     if start in ("..", "") and end in ("..", ""):
         end = second.isoformat()
+    # a qualifier may follow either side that is a date
+    if start not in ("..", ""):
+        start += draw(st.sampled_from(["", "", "?", "~", "%"]))
+    if end not in ("..", ""):
+        end += draw(st.sampled_from(["", "", "?", "~", "%"]))
     return f"{start}/{end}"
 
 

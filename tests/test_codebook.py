@@ -229,7 +229,10 @@ def test_every_parquet_column_is_listed_with_its_field(codebook: str, stem: str)
         _, arrow_type, nullable, field = parquet[column.name]
         assert arrow_type.strip("`") == _short(column.field.type), column.name
         assert nullable == ("yes" if column.field.nullable else "no"), column.name
-        assert field == f"`{'.'.join(column.path)}`", column.name
+        shown = f"`{'.'.join(column.path)}`"
+        if column.derived is not None:
+            shown = f"derived from {shown}"
+        assert field == shown, column.name
 
 
 def test_the_codebook_is_deterministic(codebook: str) -> None:

@@ -437,6 +437,8 @@ def test_bounds_are_frozen_hashable_values() -> None:
 def test_public_api() -> None:
     assert edtf.__all__ == sorted(edtf.__all__)
     assert set(edtf.__all__) == {
+        "EdtfQualities",
+        "edtf_qualities",
         "EdtfBounds",
         "EdtfError",
         "edtf_bounds_or_none",

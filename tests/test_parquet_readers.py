@@ -157,26 +157,45 @@ def test_spark_reads_typed_dates(
         spark.stop()
 
 
-def test_open_start_partition_reads_as_null_year(tmp_path: Path) -> None:
-    """Events with an open start go to year=__HIVE_DEFAULT_PARTITION__: null everywhere."""
+def test_open_start_partition_reads_in_every_reader(tmp_path: Path) -> None:
+    """An event with an open start goes to the year of its last day: no partition is
+    null, so pandas (which cannot unify a null-only partition's dictionary), pyarrow,
+    polars and DuckDB all read the folder, with the year as an integer."""
     import attrs
 
     duckdb = pytest.importorskip("duckdb")
     pl = pytest.importorskip("polars")
+    pd = pytest.importorskip("pandas")
     ds = ke.load()
+    last = max(e.date.latest for e in ds.events if e.date.latest is not None)
     open_start = attrs.evolve(
-        ds.events[0], id="evt-open-start", date=ke.EventDate.from_edtf("../2023-12-01"), related=()
+        ds.events[0],
+        id="evt-open-start",
+        date=ke.EventDate.from_edtf(f"../{last.isoformat()}"),
+        related=(),
     )
     ds = ke.Dataset((*ds.events, open_start), ds.sources, ds.analyses, ds.actors)
     ke.write_parquet(ds, tmp_path / "r", partition_by="year")
-    pattern = str(tmp_path / "r" / "events" / "**" / "*.parquet")
+    events = tmp_path / "r" / "events"
+    expected = sorted(
+        e.id for e in ds.events if (e.date.earliest or e.date.latest).year == last.year
+    )  # type: ignore[union-attr]
+    frame = pd.read_parquet(events)
+    assert len(frame) == len(ds.events)
+    assert sorted(frame.loc[frame["year"] == last.year, "id"]) == expected
+    assert not frame["year"].isna().any()
+    typed = pd.read_parquet(events, dtype_backend="pyarrow")
+    assert len(typed) == len(ds.events)
+    pattern = str(events / "**" / "*.parquet")
     rows = duckdb.sql(
-        f"SELECT id FROM read_parquet('{pattern}', hive_partitioning = true) WHERE year IS NULL"
+        f"SELECT id FROM read_parquet('{pattern}', hive_partitioning = true) "
+        f"WHERE year = {last.year} ORDER BY id"
     ).fetchall()
-    assert rows == [("evt-open-start",)]
-    found = pl.scan_parquet(pattern, hive_partitioning=True).filter(pl.col("year").is_null())
-    assert found.collect()["id"].to_list() == ["evt-open-start"]
-    table = pads.dataset(tmp_path / "r" / "events", partitioning="hive").to_table()
-    assert table.filter(pads.field("year").is_null())["id"].to_pylist() == ["evt-open-start"]
+    assert [row[0] for row in rows] == expected
+    found = pl.scan_parquet(pattern, hive_partitioning=True).filter(pl.col("year") == last.year)
+    assert sorted(found.collect()["id"].to_list()) == expected
+    table = pads.dataset(events, partitioning="hive").to_table()
+    assert table.num_rows == len(ds.events)
     # In both layouts the library reads it back, without the partition column.
     assert ke.load(tmp_path / "r") == ds
+    assert ke.events_between(tmp_path / "r").num_rows == len(ds.events)

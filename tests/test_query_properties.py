@@ -75,6 +75,7 @@ def filters(draw: st.DrawFn, ds: ke.Dataset) -> dict[str, Any]:
         "role": st.sampled_from([r.value for r in vocab.Role]),
         "status": st.sampled_from([s.value for s in vocab.VerificationStatus]),
         "source": st.sampled_from([s.id for s in ds.sources]),
+        "precision": st.sampled_from([p.value for p in vocab.DatePrecision]),
     }
     countries = sorted({e.location.country for e in ds.events if e.location.country})
     if countries:

@@ -33,7 +33,7 @@ def test_without_matplotlib_it_says_what_to_install(
     out = tmp_path / "t.svg"
     assert cli.main(["timeline", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "install koreaevents[plot]" in err
+    assert 'needs matplotlib, which is not installed: pip install "koreaevents[plot]"' in err
     assert "Traceback" not in err
     assert not out.exists()
 

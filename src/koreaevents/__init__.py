@@ -10,6 +10,7 @@ from koreaevents._version import __version__
 from koreaevents.convert import RecordError
 from koreaevents.dataset import Dataset
 from koreaevents.edtf import EdtfBounds, EdtfError, parse_edtf
+from koreaevents.extras import MissingExtraError
 from koreaevents.io.json_io import write_json
 from koreaevents.io.loading import load
 from koreaevents.io.parquet import write_parquet
@@ -30,6 +31,7 @@ from koreaevents.records import (
     Weapon,
 )
 from koreaevents.schema import json_schema
+from koreaevents.timeline import plot_timeline
 from koreaevents.validation import ValidationReport, validate
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "EventDate",
     "Issue",
     "Location",
+    "MissingExtraError",
     "RecordError",
     "Retired",
     "Source",
@@ -57,6 +60,7 @@ __all__ = [
     "json_schema",
     "load",
     "parse_edtf",
+    "plot_timeline",
     "validate",
     "write_json",
     "write_parquet",

@@ -38,9 +38,18 @@ from typing import Any, Union, get_args, get_origin
 import attrs
 import pyarrow as pa
 
+from koreaevents import vocab
 from koreaevents.convert import RecordError, structure_record, unstructure
+from koreaevents.edtf import EdtfError, edtf_qualities, is_valid_edtf, parse_edtf
 from koreaevents.issues import DataError, Issue
-from koreaevents.records import RECORD_TYPES, FieldSpec, Record, RecordType, spec
+from koreaevents.records import (
+    RECORD_TYPES,
+    FieldSpec,
+    Record,
+    RecordType,
+    derived_qualities,
+    spec,
+)
 from koreaevents.references import ANY_RECORD, REFERENCE_FIELDS
 from koreaevents.schema import schema_id
 
@@ -48,11 +57,17 @@ __all__ = [
     "STEM_TYPES",
     "Column",
     "RowBuffer",
+    "add_derived",
     "arrow_schema",
     "columns",
+    "derive_array",
+    "derive_value",
+    "derived_columns",
+    "derived_issues",
     "flatten_record",
     "record_class",
     "records_to_table",
+    "stored_columns",
     "table_schema",
     "table_to_records",
     "unflatten_row",
@@ -160,6 +175,10 @@ class Column:
     type: Any
     optional: bool
     parent_optional: bool = False
+    derived: str | None = None
+    """For a column derived from an EDTF field (see :func:`derived_columns`), what it
+    holds (``earliest``, ``latest``, ``precision``, ``approximate``, ``uncertain``);
+    ``path`` is then the EDTF field's path. None for a column that stores a field."""
 
     @property
     def is_list(self) -> bool:
@@ -187,27 +206,215 @@ def _column(
     return Column(name, path, arrow_field, fs, field.type, optional, parent_optional)
 
 
+# What each derived quality is: its type and how its description reads.
+_QUALITY_TYPES: dict[str, Any] = {
+    "earliest": datetime.date | None,
+    "latest": datetime.date | None,
+    "precision": vocab.DatePrecision,
+    "approximate": bool,
+    "uncertain": bool,
+}
+_QUALITY_TEXT = {
+    "earliest": "First day that {source} allows (the strict bound); null for an open or "
+    "unknown start{absent}.",
+    "latest": "Last day that {source} allows (the strict bound); null for an open or "
+    "unknown end{absent}.",
+    "precision": "What {source} names: day, month, year, or interval (any A/B, also with an "
+    "open or unknown end){absent}.",
+    "approximate": "Whether {source}, or either end of its interval, carries ~ or %{absent}.",
+    "uncertain": "Whether {source}, or either end of its interval, carries ? or %{absent}.",
+}
+
+
+def _derived_column(source: Column, quality: str) -> Column:
+    """The column holding one quality derived from an EDTF column."""
+    prefix = source.name.removesuffix("_edtf")
+    name = f"{prefix}_{quality}"
+    tp = _QUALITY_TYPES[quality]
+    source_nullable = source.field.nullable
+    absent = f"; null when {source.name} is null" if source_nullable else ""
+    description = (
+        _QUALITY_TEXT[quality].format(
+            source=f"the EDTF value {'.'.join(source.path)}", absent=absent
+        )
+        + " Derived from it on writing; not stored in JSON, ignored on reading."
+    )
+    fs = FieldSpec(description)
+    nullable = quality in ("earliest", "latest") or source_nullable
+    field = pa.field(name, _arrow_type(tp), nullable=nullable, metadata=_field_metadata(fs, tp))
+    return Column(
+        name, source.path, field, fs, tp, source.optional, source.parent_optional, quality
+    )
+
+
 @functools.cache
 def columns(stem: str) -> tuple[Column, ...]:
-    """The columns of a stem's table, in field order, nested objects flattened one level."""
+    """The columns of a stem's table, in field order, nested objects flattened one level.
+
+    The columns derived from an EDTF field (its day bounds, or for the event date its
+    precision and qualifiers, see :attr:`~koreaevents.records.FieldSpec.derived`) follow
+    the field, or the object holding it: ``published``, ``published_earliest``,
+    ``published_latest``; ``date_edtf``, ``date_earliest``, ``date_latest``,
+    ``date_precision``, ``date_approximate``, ``date_uncertain``.
+    """
     cls = record_class(stem)
     found: list[Column] = []
     for field in attrs.fields(cls):
         inner, _optional = _strip_optional(field.type)
         if attrs.has(inner) and not _is_list(inner):
             parent_optional = _is_optional(field)
-            for sub in attrs.fields(inner):
-                found.append(
-                    _column(
-                        f"{field.name}_{sub.name}",
-                        (field.name, sub.name),
-                        sub,
-                        parent_optional=parent_optional,
+            group = [
+                _column(
+                    f"{field.name}_{sub.name}",
+                    (field.name, sub.name),
+                    sub,
+                    parent_optional=parent_optional,
+                )
+                for sub in attrs.fields(inner)
+            ]
+        else:
+            group = [_column(field.name, (field.name,), field)]
+        found.extend(group)
+        for column in group:
+            found.extend(
+                _derived_column(column, quality) for quality in derived_qualities(column.spec)
+            )
+    names = [column.name for column in found]
+    clashes = sorted({name for name in names if names.count(name) > 1})
+    if clashes:
+        raise TypeError(f"{stem}: derived columns clash with other columns: {clashes}")
+    return tuple(found)
+
+
+@functools.cache
+def stored_columns(stem: str) -> tuple[Column, ...]:
+    """The columns of a stem's table that hold the record's fields (without the
+    columns derived from EDTF fields)."""
+    return tuple(column for column in columns(stem) if column.derived is None)
+
+
+@functools.cache
+def derived_columns(stem: str) -> tuple[Column, ...]:
+    """The columns of a stem's table derived from its EDTF fields, never stored in JSON:
+    computed from the EDTF value on writing, ignored (and checked) on reading."""
+    return tuple(column for column in columns(stem) if column.derived is not None)
+
+
+def _source_name(stem: str, column: Column) -> str:
+    """The name of the stored column a derived column is computed from."""
+    return next(c.name for c in stored_columns(stem) if c.path == column.path)
+
+
+def derive_value(quality: str, value: str | None) -> Any:
+    """One quality (``earliest``, ``latest``, ``precision``, ``approximate``,
+    ``uncertain``) of an EDTF value; None for a null value."""
+    if value is None:
+        return None
+    if quality in ("earliest", "latest"):
+        return getattr(parse_edtf(value), quality)
+    return getattr(edtf_qualities(value), quality)
+
+
+def derive_array(
+    quality: str,
+    values: pa.Array | pa.ChunkedArray,
+    kind: pa.DataType,
+    *,
+    strict: bool = True,
+) -> pa.Array:
+    """A quality of every EDTF value of a string array (computed once per distinct value).
+
+    An invalid EDTF value raises :class:`~koreaevents.EdtfError`, or with
+    ``strict=False`` gives null.
+    """
+    encoded = pa.chunked_array([values]) if isinstance(values, pa.Array) else values
+    encoded = encoded.combine_chunks().dictionary_encode()
+    derived = []
+    for value in encoded.dictionary.to_pylist():
+        try:
+            derived.append(derive_value(quality, value))
+        except EdtfError:
+            if strict:
+                raise
+            derived.append(None)
+    return pa.array(derived, type=kind).take(encoded.indices)
+
+
+def add_derived(stem: str, table: pa.Table, schema: pa.Schema | None = None) -> pa.Table:
+    """The table with its derived columns, computed from the EDTF columns, in place
+    in ``schema`` (default: the stem's :func:`arrow_schema`)."""
+    target = arrow_schema(stem) if schema is None else schema
+    by_name = {column.name: column for column in derived_columns(stem)}
+    arrays = []
+    for field in target:
+        if field.name in by_name:
+            column = by_name[field.name]
+            source = table[_source_name(stem, column)]
+            arrays.append(derive_array(column.derived or "", source, field.type))
+        else:
+            arrays.append(table[field.name])
+    return pa.Table.from_arrays(arrays, schema=target)
+
+
+def derived_issues(stem: str, table: pa.Table, *, path: str | None = None) -> list[Issue]:
+    """The rows whose derived columns (those the table has) disagree with the EDTF
+    value they come from: the file was changed by another tool, or is damaged.
+
+    Each is an issue with code ``date-bounds``, at most one per column.
+    """
+    import pyarrow.compute as pc
+
+    problems: list[Issue] = []
+    names = set(table.column_names)
+    for column in derived_columns(stem):
+        source = _source_name(stem, column)
+        if column.name not in names or source not in names:
+            continue
+        have = table[column.name]
+        values = table[source]
+        expected = derive_array(column.derived or "", values, column.field.type, strict=False)
+        if not have.type.equals(expected.type):
+            try:
+                have = have.cast(expected.type)
+            except (pa.ArrowException, ValueError, TypeError):
+                problems.append(
+                    Issue(
+                        "schema",
+                        f"column {column.name!r} has type {have.type}, expected "
+                        f"{column.field.type}",
+                        path=path,
                     )
                 )
-        else:
-            found.append(_column(field.name, (field.name,), field))
-    return tuple(found)
+                continue
+        same = pc.fill_null(pc.equal(have, expected), False)
+        both_null = pc.and_(pc.is_null(have), pc.is_null(expected))
+        # an invalid EDTF value is reported by the record check, not here
+        encoded = values.combine_chunks().dictionary_encode()
+        known = [is_valid_edtf(value) for value in encoded.dictionary.to_pylist()]
+        valid = pc.fill_null(pa.array(known, pa.bool_()).take(encoded.indices), True)
+        bad = pc.and_(valid, pc.invert(pc.or_(same, both_null)))
+        if pc.any(bad).as_py():
+            row = pc.index(bad, True).as_py()
+            record_id = table["id"][row].as_py() if "id" in names else None
+            problems.append(
+                Issue(
+                    "date-bounds",
+                    f"row {row + 1}: column {column.name!r} holds "
+                    f"{_shown(have[row].as_py())}, but {source} "
+                    f"{_shown(table[source][row].as_py())} gives "
+                    f"{_shown(expected[row].as_py())} (the column is derived from it)",
+                    path=path,
+                    record_id=record_id,
+                    pointer="/" + "/".join(column.path),
+                )
+            )
+    return problems
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return repr(value)
 
 
 def arrow_schema(
@@ -314,12 +521,21 @@ def _array(values: list[Any], data_type: pa.DataType) -> pa.Array:
 
 @functools.cache
 def _getters(stem: str) -> tuple[tuple[str, Getter], ...]:
-    return tuple((column.name, _getter(column)) for column in columns(stem))
+    return tuple((column.name, _getter(column)) for column in stored_columns(stem))
 
 
 def flatten_record(stem: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """One JSON record (canonical or not) as a row of its stem's table."""
-    return {name: get(data) for name, get in _getters(stem)}
+    """One JSON record (canonical or not) as a row of its stem's table, with the
+    columns derived from its EDTF values (see :func:`derived_columns`)."""
+    stored = {name: get(data) for name, get in _getters(stem)}
+    row = {}
+    for column in columns(stem):
+        if column.derived is None:
+            row[column.name] = stored[column.name]
+        else:
+            source = stored[_source_name(stem, column)]
+            row[column.name] = derive_value(column.derived, source)
+    return row
 
 
 class RowBuffer:
@@ -336,7 +552,7 @@ class RowBuffer:
         self._reset()
 
     def _reset(self) -> None:
-        self._columns: list[list[Any]] = [[] for _ in self.schema]
+        self._columns: list[list[Any]] = [[] for _ in stored_columns(self.stem)]
         self.append: Callable[[Mapping[str, Any]], None] = self._make_appender(
             *(values.append for values in self._columns)
         )
@@ -346,13 +562,14 @@ class RowBuffer:
         return len(self._columns[0])
 
     def to_table(self) -> pa.Table:
-        """The rows so far as a table; the buffer is emptied."""
+        """The rows so far as a table, with the derived columns; the buffer is emptied."""
+        stored = [self.schema.field(column.name) for column in stored_columns(self.stem)]
         arrays = [
-            _array(values, field.type)
-            for values, field in zip(self._columns, self.schema, strict=True)
+            _array(values, field.type) for values, field in zip(self._columns, stored, strict=True)
         ]
         self._reset()
-        return pa.Table.from_arrays(arrays, schema=self.schema)
+        table = pa.Table.from_arrays(arrays, schema=pa.schema(stored))
+        return add_derived(self.stem, table, self.schema)
 
 
 @functools.cache
@@ -363,7 +580,7 @@ def _appender_factory(stem: str) -> Callable[..., Callable[[Mapping[str, Any]], 
 
     Equivalent to appending :func:`flatten_record` (a test checks it).
     """
-    cols = columns(stem)
+    cols = stored_columns(stem)
     namespace: dict[str, Any] = {}
     lines = [f"def make({', '.join(f'a{i}' for i in range(len(cols)))}):", "    def append(d):"]
     groups: dict[str, list[tuple[int, Column]]] = {}
@@ -451,7 +668,7 @@ def _layout(stem: str) -> tuple[tuple[attrs.Attribute[Any], tuple[Column, ...]],
     """Each top-level field of the record with the columns that hold it."""
     cls = record_class(stem)
     by_field: dict[str, list[Column]] = {}
-    for column in columns(stem):
+    for column in stored_columns(stem):
         by_field.setdefault(column.path[0], []).append(column)
     return tuple((field, tuple(by_field[field.name])) for field in attrs.fields(cls))
 
@@ -486,7 +703,11 @@ def table_to_records(stem: str, table: pa.Table, *, path: str | None = None) -> 
     """
     type_name = STEM_TYPES[stem] if stem in STEM_TYPES else record_class(stem).TYPE
     records: list[Record] = []
-    problems: list[Issue] = []
+    problems: list[Issue] = derived_issues(stem, table, path=path)
+    # the derived columns are never read into records: drop them before copying rows
+    derived = [c.name for c in derived_columns(stem) if c.name in table.column_names]
+    if derived:
+        table = table.drop_columns(derived)
     for number, row in enumerate(_iter_rows(table), start=1):
         try:
             records.append(structure_record(type_name, unflatten_row(stem, row)))
@@ -538,7 +759,7 @@ def _reference_notes(stem: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """Per column, a note on the ids its lists hold; and the single-valued foreign keys."""
     type_name = STEM_TYPES[stem]
     stem_of_type = {t: s for s, t in STEM_TYPES.items()}
-    names = {column.path: column.name for column in columns(stem)}
+    names = {column.path: column.name for column in stored_columns(stem)}
     notes: dict[str, str] = {}
     foreign_keys: list[dict[str, Any]] = []
     for ref_path, target in REFERENCE_FIELDS.get(type_name, ()):

@@ -14,6 +14,7 @@ from types import ModuleType
 
 from koreaevents._version import __version__
 from koreaevents.commands import COMMANDS
+from koreaevents.extras import MissingExtraError
 from koreaevents.issues import DataError, printable
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "UsageError", "build_parser", "main"]
@@ -57,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:  # one line per problem: keep the line breaks, escape the rest
         sys.stderr.write(f"koreaevents: {printable(str(exc), keep_newlines=True)}\n")
         return EXIT_INVALID
-    except UsageError as exc:
+    except (UsageError, MissingExtraError) as exc:
         sys.stderr.write(f"koreaevents: {printable(str(exc))}\n")
         return EXIT_USAGE
     except (OSError, ValueError, KeyError) as exc:

@@ -400,13 +400,43 @@ def _parquet_columns(stem: str) -> list[str]:
         "| column | Arrow type | nullable | field |",
         "|---|---|---|---|",
     ]
+    derived = []
     for column in columns(stem):
         nullable = "yes" if column.field.nullable else "no"
+        field = f"`{'.'.join(column.path)}`"
+        if column.derived is not None:
+            field = f"derived from {field}"
+            derived.append(f"`{column.name}`")
         lines.append(
-            f"| `{column.name}` | `{_arrow_type_name(column.field.type)}` | {nullable} "
-            f"| `{'.'.join(column.path)}` |"
+            f"| `{column.name}` | `{_arrow_type_name(column.field.type)}` | {nullable} | {field} |"
         )
+    if derived:
+        lines += [
+            "",
+            f"The columns {', '.join(derived)} are derived from the EDTF value when the "
+            "Parquet files are written: they are not part of the JSON record (nor of its "
+            "schema), and reading a release ignores them after checking that they still "
+            "agree with the EDTF value (a disagreement is a `date-bounds` issue).",
+        ]
+    if stem == "events":
+        lines += ["", *DATE_PRECISION_NOTE]
     return lines
+
+
+DATE_PRECISION_NOTE = (
+    "**Date precision.** `date_precision` (in Python `EventDate.precision`) says what the "
+    "EDTF value names: `day` (`2024-01-24`), `month` (`2024-01`), `year` (`2024`) or "
+    "`interval` (any `A/B`, whatever the precision of its ends, also with an open `..` or "
+    "unknown empty end: `2024-01-20/..` and `/2024-01-05` are intervals). Qualifiers do "
+    "not change it (`2024-01~` is a month). `date_approximate` is true when the value, or "
+    "either end of an interval, carries `~` or `%`; `date_uncertain` when it carries `?` "
+    "or `%`. EDTF seasons (`2024-21`) and unspecified digits (`202X`, `2024-XX`) are "
+    "outside the accepted subset: `validate` refuses them, so no record has them; write "
+    "them as the interval they stand for (`2024-03/2024-05` for spring, `2020/2029` for "
+    "the 2020s), which has precision `interval`. Filter on it with "
+    "`koreaevents query --precision` or `events_between(..., precision=...)`, which read "
+    "the precision from `date_edtf` itself.",
+)
 
 
 def _type_anchor(type_name: str) -> str:

@@ -8,8 +8,6 @@ import types
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
-import attrs
-
 from koreaevents.issues import DataError
 from koreaevents.query import EventFilter, FilterValue, IntervalIndex, date_range, event_in_range
 from koreaevents.query import descendants as descendants_of
@@ -186,6 +184,7 @@ class Dataset:
         status: FilterValue = None,
         tag: FilterValue = None,
         source: FilterValue = None,
+        precision: FilterValue = None,
     ) -> tuple[Event, ...]:
         """Events in a date range, both bounds inclusive, ordered by (earliest, id).
 
@@ -200,7 +199,9 @@ class Dataset:
         filters must match: ``event_type``; ``actor`` (an actor id, which also finds
         the actors below it through ``parent``: ``"prk"`` finds ``prk-kim-jong-un``);
         ``role`` (of that actor, when both are given); ``country`` (ISO alpha-3 of the
-        location); ``status`` (verification); ``tag``; ``source`` (a citing source).
+        location); ``status`` (verification); ``tag``; ``source`` (a citing source);
+        ``precision`` (of the date: ``day``, ``month``, ``year`` or ``interval``, see
+        :attr:`EventDate.precision <koreaevents.EventDate.precision>`).
         The range lookup uses an index: O(log n + k) for k events found.
 
         Raises ``ValueError`` for a bad date, a start after the end, an unknown mode
@@ -218,6 +219,7 @@ class Dataset:
             status=status,
             tag=tag,
             source=source,
+            precision=precision,
             actor_parents=links.parents,
             source_ids=links.source_ids,
         )
@@ -315,47 +317,76 @@ class Dataset:
             stem, self.stem(stem), dataset_name=self.name, dataset_version=self.version
         )
 
-    def to_pandas(self, stem: str) -> pd.DataFrame:
-        """One stem's records as a ``pandas.DataFrame`` in the Parquet layout.
+    def to_pandas(self, stem: str, *, dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
+        """One stem's records as a ``pandas.DataFrame`` in the Parquet layout (needs
+        pandas, the ``pandas`` extra).
 
-        Dates are ``datetime64`` columns, vocabulary fields categoricals holding every
-        term of their vocabulary, text the ``string`` dtype and optional integers
-        nullable; list columns hold Python lists.
+        With ``dtype_backend="numpy_nullable"`` (the default), dates are
+        ``datetime64[ms]`` columns (``NaT`` for an open end), vocabulary fields
+        (``event_type``, ``date_precision``, ...) categoricals holding every term of their
+        vocabulary, text the ``string`` dtype, optional integers and booleans nullable
+        (``Int8``, ``boolean``), and list columns plain Python ``list`` objects (of
+        strings, or of dicts for lists of objects such as ``actors``), so that
+        ``df.to_csv`` and ``json`` write them as lists. With ``dtype_backend="pyarrow"``
+        every column is an ``ArrowDtype``, exactly what
+        ``pd.read_parquet(path, dtype_backend="pyarrow")`` gives for the release's file.
+        docs/parquet.md shows the two side by side.
+
+        Raises:
+            MissingExtraError: If pandas is not installed.
+            ValueError: For another ``dtype_backend``.
         """
-        import pandas as pd
+        from koreaevents.extras import require
+
+        if dtype_backend not in ("numpy_nullable", "pyarrow"):
+            raise ValueError(
+                f"dtype_backend must be 'numpy_nullable' or 'pyarrow', not {dtype_backend!r:.60}"
+            )
+        pandas: Any = require("pandas", "Dataset.to_pandas")
         import pyarrow as pa
 
         table = self.to_arrow(stem)
+        if dtype_backend == "pyarrow":
+            arrow_backed: pd.DataFrame = table.to_pandas(types_mapper=pandas.ArrowDtype)
+            return arrow_backed
         mapping = {
-            pa.string(): pd.StringDtype(),
-            pa.large_string(): pd.StringDtype(),
-            pa.int8(): pd.Int8Dtype(),
-            pa.int16(): pd.Int16Dtype(),
-            pa.int32(): pd.Int32Dtype(),
-            pa.int64(): pd.Int64Dtype(),
-            pa.bool_(): pd.BooleanDtype(),
+            pa.string(): pandas.StringDtype(),
+            pa.large_string(): pandas.StringDtype(),
+            pa.int8(): pandas.Int8Dtype(),
+            pa.int16(): pandas.Int16Dtype(),
+            pa.int32(): pandas.Int32Dtype(),
+            pa.int64(): pandas.Int64Dtype(),
+            pa.bool_(): pandas.BooleanDtype(),
         }
-        frame = table.to_pandas(date_as_object=False, types_mapper=mapping.get)
+        frame: pd.DataFrame = table.to_pandas(date_as_object=False, types_mapper=mapping.get)
+        for field in table.schema:
+            if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+                # pyarrow gives numpy arrays; Python lists print, compare and serialise
+                # as lists everywhere
+                frame[field.name] = pandas.Series(
+                    table[field.name].to_pylist(), index=frame.index, dtype=object
+                )
         for column, terms in vocabulary_columns(stem).items():
             if column in frame.columns:
-                frame[column] = frame[column].astype(pd.CategoricalDtype(list(terms)))
+                frame[column] = frame[column].astype(pandas.CategoricalDtype(list(terms)))
         return frame
 
     def to_polars(self, stem: str) -> pl.DataFrame:
         """One stem's records as a ``polars.DataFrame``: dates as ``Date``, vocabulary
-        fields as ``Enum`` of every term (needs polars installed)."""
-        try:
-            import polars as pl
-        except ImportError:
-            raise ImportError("to_polars needs polars: pip install polars") from None
-        frame = pl.from_arrow(self.to_arrow(stem))
-        assert isinstance(frame, pl.DataFrame)
+        fields as ``Enum`` of every term, lists as ``List`` (needs polars, the
+        ``polars`` extra; :class:`~koreaevents.extras.MissingExtraError` without it)."""
+        from koreaevents.extras import require
+
+        polars: Any = require("polars", "Dataset.to_polars")
+        frame = polars.from_arrow(self.to_arrow(stem))
+        assert isinstance(frame, polars.DataFrame)
         casts = [
-            pl.col(column).cast(pl.String).cast(pl.Enum(list(terms)))
+            polars.col(column).cast(polars.String).cast(polars.Enum(list(terms)))
             for column, terms in vocabulary_columns(stem).items()
             if column in frame.columns
         ]
-        return frame.with_columns(casts) if casts else frame
+        result: pl.DataFrame = frame.with_columns(casts) if casts else frame
+        return result
 
 
 TIMELINE_PERIODS = ("week", "month")
@@ -364,22 +395,20 @@ TIMELINE_PERIODS = ("week", "month")
 def vocabulary_columns(stem: str) -> dict[str, tuple[str, ...]]:
     """Columns of a stem's table that hold a text vocabulary, with its terms.
 
-    Derived from the record class: a top-level field, or a field of a nested part
-    flattened one level with ``_`` (``verification_status``).
+    Derived from the table's columns (see :func:`koreaevents.arrow.columns`): a
+    top-level field, a field of a nested part flattened one level with ``_``
+    (``verification_status``), or a column derived from an EDTF value
+    (``date_precision``).
     """
     if stem not in STEMS:
         raise KeyError(f"unknown stem {stem!r}: expected one of {', '.join(STEMS)}")
-    cls = next(cls for cls in RECORD_TYPES.values() if stem == cls.STEM)
+    from koreaevents.arrow import columns
+
     found: dict[str, tuple[str, ...]] = {}
-    for field in attrs.fields(cls):
-        inner = _optional_type(field.type)
+    for column in columns(stem):
+        inner = _optional_type(column.type)
         if isinstance(inner, type) and issubclass(inner, enum.StrEnum):
-            found[field.name] = tuple(term.value for term in inner)
-        elif isinstance(inner, type) and attrs.has(inner):
-            for part in attrs.fields(inner):
-                leaf = _optional_type(part.type)
-                if isinstance(leaf, type) and issubclass(leaf, enum.StrEnum):
-                    found[f"{field.name}_{part.name}"] = tuple(term.value for term in leaf)
+            found[column.name] = tuple(term.value for term in inner)
     return found
 
 

@@ -29,7 +29,9 @@ import attrs
 __all__ = [
     "EdtfBounds",
     "EdtfError",
+    "EdtfQualities",
     "edtf_bounds_or_none",
+    "edtf_qualities",
     "is_interval",
     "is_valid_edtf",
     "parse_edtf",
@@ -54,6 +56,30 @@ _EDTF_RE = re.compile(rf"{_DATE}|(?:{_DATE}|(\.\.))?/(?:{_DATE}|(\.\.))?")
 _QUALIFIERS = "?~%"
 _ASCII_DIGITS = frozenset("0123456789")
 _UNSPECIFIED_CHARS = frozenset("0123456789X-")
+
+
+PRECISIONS = ("day", "month", "year", "interval")
+"""What an EDTF value names: one day, one month, one year, or an interval ``A/B``
+(including an interval with an open ``..`` or unknown (empty) end)."""
+
+
+@attrs.frozen
+class EdtfQualities:
+    """How precise and how sure an EDTF value is, read from its form alone.
+
+    Attributes:
+        precision: ``"day"`` (``YYYY-MM-DD``), ``"month"`` (``YYYY-MM``), ``"year"``
+            (``YYYY``) or ``"interval"`` (any ``A/B``, whatever its sides, also with
+            an open or unknown end).
+        approximate: Whether the value, or either end of an interval, carries ``~``
+            (approximate) or ``%`` (approximate and uncertain).
+        uncertain: Whether the value, or either end of an interval, carries ``?``
+            (uncertain) or ``%``.
+    """
+
+    precision: str
+    approximate: bool
+    uncertain: bool
 
 
 @attrs.frozen
@@ -164,6 +190,30 @@ def is_interval(value: str) -> bool:
     return isinstance(value, str) and str.count(value, "/") == 1
 
 
+def edtf_qualities(value: str) -> EdtfQualities:
+    """The precision and qualifiers of an EDTF date or interval of the accepted subset.
+
+    A single date is as precise as the parts it gives (``2024-01-05`` a day,
+    ``2024-01`` a month, ``2024`` a year); every interval, open-ended or not, is
+    ``"interval"``. ``approximate`` is true when the value or either end of the
+    interval carries ``~`` or ``%``, ``uncertain`` when it carries ``?`` or ``%``.
+    Qualifiers never change the precision (``2024-01~`` is a month).
+
+    Args:
+        value: An EDTF value that :func:`parse_edtf` accepts.
+
+    Returns:
+        The value's precision and qualifiers.
+
+    Raises:
+        EdtfError: If the value is not accepted (as :func:`parse_edtf`).
+    """
+    if type(value) is not str:
+        value = _exact_str(value)
+    _parse(value)  # refuse what is not accepted, with the parser's message
+    return _qualities(value)
+
+
 # --- implementation ---------------------------------------------------------------
 
 
@@ -209,6 +259,24 @@ def _parse(value: str) -> EdtfBounds:
             f"its end finishes {latest.isoformat()})",
         )
     return EdtfBounds(earliest, latest)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _qualities(value: str) -> EdtfQualities:
+    # Only called on accepted values: each side is "", "..", or a date with at most
+    # one trailing qualifier.
+    sides = value.split("/")
+    marks = {side[-1] for side in sides if side and side[-1] in _QUALIFIERS}
+    if len(sides) == 2:
+        precision = "interval"
+    else:
+        body = value.rstrip(_QUALIFIERS)
+        precision = {4: "year", 7: "month", 10: "day"}[len(body)]
+    return EdtfQualities(
+        precision=precision,
+        approximate=bool(marks & {"~", "%"}),
+        uncertain=bool(marks & {"?", "%"}),
+    )
 
 
 def _date_bounds(

@@ -58,6 +58,7 @@ __all__ = [
     "descendants",
     "event_in_range",
     "events_between",
+    "precision_expression",
     "range_bound",
     "range_expression",
     "scan_plan",
@@ -65,7 +66,16 @@ __all__ = [
 
 MODES = ("overlaps", "within")
 
-FILTER_NAMES = ("event_type", "actor", "role", "country", "status", "tag", "source")
+FILTER_NAMES = (
+    "event_type",
+    "actor",
+    "role",
+    "country",
+    "status",
+    "tag",
+    "source",
+    "precision",
+)
 """The keyword filters that both :meth:`Dataset.events_between` and
 :func:`events_between` accept, each taking one value or several."""
 
@@ -373,6 +383,7 @@ class EventFilter:
     statuses: frozenset[str] | None = None
     tags: frozenset[str] | None = None
     sources: frozenset[str] | None = None
+    precisions: frozenset[str] | None = None
 
     @classmethod
     def build(
@@ -385,6 +396,7 @@ class EventFilter:
         status: FilterValue = None,
         tag: FilterValue = None,
         source: FilterValue = None,
+        precision: FilterValue = None,
         actor_parents: Mapping[str, str | None] | None = None,
         source_ids: Collection[str] | None = None,
     ) -> EventFilter:
@@ -419,6 +431,7 @@ class EventFilter:
             statuses=_vocab("verification status", status, vocab.VerificationStatus),
             tags=_values("tag", tag),
             sources=sources,
+            precisions=_vocab("date precision", precision, vocab.DatePrecision),
         )
 
     @property
@@ -443,6 +456,8 @@ class EventFilter:
                 return False
         if self.tags is not None and self.tags.isdisjoint(event.tags):
             return False
+        if self.precisions is not None and event.date.precision not in self.precisions:
+            return False
         return self.sources is None or any(c.source in self.sources for c in event.citations)
 
     # --- Arrow ---
@@ -460,13 +475,21 @@ class EventFilter:
 
     def scalar_columns(self) -> tuple[str, ...]:
         """The columns that :meth:`expression` tests."""
-        return tuple(column for column, _values in self._scalar_filters())
+        found = tuple(column for column, _values in self._scalar_filters())
+        return found + (("date_edtf",) if self.precisions is not None else ())
 
     def expression(self) -> pc.Expression | None:
-        """The scalar filters as a ``pyarrow`` expression, for predicate pushdown."""
+        """The scalar filters as a ``pyarrow`` expression, for predicate pushdown.
+
+        The date precision is read from ``date_edtf`` itself, as :attr:`EventDate.precision
+        <koreaevents.EventDate.precision>` reads it, not from the derived ``date_precision``
+        column, which another tool may have left stale or dropped.
+        """
         import pyarrow.compute as pc
 
         parts = [pc.field(column).isin(sorted(values)) for column, values in self._scalar_filters()]
+        if self.precisions is not None:
+            parts.append(precision_expression(self.precisions))
         if not parts:
             return None
         combined = parts[0]
@@ -511,6 +534,31 @@ class EventFilter:
             hit = pc.is_in(pc.struct_field(pc.list_flatten(column), "source"), _set(self.sources))
             mask = _and(mask, _rows_with(column, hit, table.num_rows))
         return None if mask is None else pa.chunked_array([mask])
+
+
+# The form of an accepted EDTF value of each precision (the value is known valid: only
+# its shape is read). A single date ends in at most one qualifier; an interval has "/".
+_PRECISION_PATTERNS = {
+    "day": r"[0-9]{4}-[0-9]{2}-[0-9]{2}[?~%]?",
+    "month": r"[0-9]{4}-[0-9]{2}[?~%]?",
+    "year": r"[0-9]{4}[?~%]?",
+    "interval": r"[^/]*/[^/]*",
+}
+
+
+def precision_expression(precisions: Collection[str]) -> pc.Expression:
+    """A ``pyarrow`` expression keeping the rows whose ``date_edtf`` has one of these
+    precisions (``day``, ``month``, ``year``, ``interval``)."""
+    import pyarrow.compute as pc
+
+    unknown = sorted(set(precisions) - set(_PRECISION_PATTERNS))
+    if unknown:
+        raise ValueError(
+            f"unknown date precision {unknown[0]!r}: use {', '.join(_PRECISION_PATTERNS)}"
+        )
+    pattern = "|".join(_PRECISION_PATTERNS[name] for name in sorted(precisions))
+    expression: pc.Expression = pc.match_substring_regex(pc.field("date_edtf"), f"^(?:{pattern})$")
+    return expression
 
 
 def _set(values: frozenset[str]) -> pa.Array:
@@ -863,6 +911,7 @@ def events_between(
     status: FilterValue = None,
     tag: FilterValue = None,
     source: FilterValue = None,
+    precision: FilterValue = None,
 ) -> pa.Table:
     """Events of a built (Parquet) release in a date range, as a ``pyarrow.Table``.
 
@@ -877,7 +926,9 @@ def events_between(
     ``columns`` picks columns (default: every column of the files, without hive
     partition columns). Filters take one value or several: ``event_type``, ``actor``
     (with its descendants through ``parent``), ``role``, ``country``, ``status``
-    (verification), ``tag`` and ``source`` (a citing source). Raises ``ValueError``
+    (verification), ``tag``, ``source`` (a citing source) and ``precision`` (of the
+    date: ``day``, ``month``, ``year`` or ``interval``, read from ``date_edtf``).
+    Raises ``ValueError``
     for a bad date, a start after the end, an unknown mode, column or filter value,
     and ``FileNotFoundError`` when there are no events files.
     """
@@ -892,6 +943,7 @@ def events_between(
         "status": status,
         "tag": tag,
         "source": source,
+        "precision": precision,
     }
     event_filter = _filter_for(release, {k: v for k, v in filters.items() if v is not None})
     plan = scan_plan(path, low, high, mode=mode, columns=columns, event_filter=event_filter)

@@ -17,12 +17,13 @@ from typing import Any, ClassVar
 import attrs
 
 from koreaevents import vocab
-from koreaevents.edtf import EdtfError, parse_edtf
+from koreaevents.edtf import EdtfError, edtf_qualities, parse_edtf
 
 __all__ = [
     "ACTOR_ID_PATTERN",
     "ANALYSIS_ID_PATTERN",
     "EDTF_PATTERN",
+    "EDTF_QUALITIES",
     "EVENT_ID_PATTERN",
     "OPTIONAL_STEMS",
     "RECORD_TYPES",
@@ -44,6 +45,7 @@ __all__ = [
     "Source",
     "Verification",
     "Weapon",
+    "derived_qualities",
     "spec",
 ]
 
@@ -95,6 +97,27 @@ class FieldSpec:
     format: str | None = None
     nullable: bool = False
     example: Any = None
+    derived: tuple[str, ...] = ()
+    """Columns derived from this EDTF field in Parquet, never stored in JSON (see
+    :func:`derived_qualities`): a field of format ``edtf`` gets its day bounds
+    (``earliest``, ``latest``) unless it names others."""
+
+
+EDTF_QUALITIES = ("earliest", "latest", "precision", "approximate", "uncertain")
+"""What may be derived from an EDTF value (see :attr:`FieldSpec.derived`)."""
+
+
+def derived_qualities(fs: FieldSpec) -> tuple[str, ...]:
+    """The qualities derived from a field in Parquet: its ``derived``, or for a field
+    of format ``edtf`` its day bounds ``("earliest", "latest")``; else none."""
+    if fs.derived:
+        unknown = sorted(set(fs.derived) - set(EDTF_QUALITIES))
+        if unknown:
+            raise ValueError(f"unknown derived qualities {unknown}: use {EDTF_QUALITIES}")
+        return fs.derived
+    if fs.format == "edtf":
+        return ("earliest", "latest")
+    return ()
 
 
 def spec(field: attrs.Attribute[Any]) -> FieldSpec:
@@ -225,6 +248,7 @@ class EventDate:
         "an open or unknown end.",
         pattern=EDTF_PATTERN,
         example="2024-01-14/2024-01-17",
+        derived=("precision", "approximate", "uncertain"),
     )
     earliest: datetime.date | None = _field(
         "First day the EDTF value allows (ISO date); null for an open or unknown start. "
@@ -254,6 +278,25 @@ class EventDate:
                 f"date bounds {self.earliest}..{self.latest} do not match EDTF "
                 f"{self.edtf!r}, which gives {bounds.earliest}..{bounds.latest}"
             )
+
+    @property
+    def precision(self) -> str:
+        """What the EDTF value names: ``"day"``, ``"month"``, ``"year"`` or
+        ``"interval"`` (any ``A/B``, also with an open or unknown end). Derived from
+        :attr:`edtf`, never stored in JSON."""
+        return edtf_qualities(self.edtf).precision
+
+    @property
+    def approximate(self) -> bool:
+        """Whether the EDTF value (or either end of an interval) carries ``~`` or ``%``.
+        Derived from :attr:`edtf`, never stored in JSON."""
+        return edtf_qualities(self.edtf).approximate
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the EDTF value (or either end of an interval) carries ``?`` or ``%``.
+        Derived from :attr:`edtf`, never stored in JSON."""
+        return edtf_qualities(self.edtf).uncertain
 
     @classmethod
     def from_edtf(cls, edtf: str) -> EventDate:

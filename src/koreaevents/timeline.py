@@ -18,15 +18,21 @@ import datetime
 import hashlib
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from koreaevents.extras import MissingExtraError, require
 from koreaevents.records import Event
 from koreaevents.vocab import EventType, VerificationStatus
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from koreaevents.dataset import Dataset
+
+# MissingExtraError is defined in koreaevents.extras and re-exported here, where it
+# was first defined.
 
 __all__ = [
     "FORMATS",
@@ -74,20 +80,10 @@ _RC = {
 }
 
 
-class MissingExtraError(ImportError):
-    """An optional dependency is not installed; the message says which extra to install."""
-
-
-def require_matplotlib() -> Any:
-    """Import matplotlib, or raise :class:`MissingExtraError` saying how to install it."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise MissingExtraError(
-            "drawing a timeline needs matplotlib: install koreaevents[plot] "
-            '(pip install "koreaevents[plot]")'
-        ) from None
-    return matplotlib
+def require_matplotlib(purpose: str = "drawing a timeline") -> Any:
+    """Import matplotlib, or raise :class:`~koreaevents.extras.MissingExtraError` saying
+    how to install it (the ``plot`` extra)."""
+    return require("matplotlib", purpose)
 
 
 def timeline_digest(events: Sequence[Event], title: str | None = None) -> str:
@@ -139,21 +135,72 @@ def _span(
 
 
 def plot_timeline(
-    events: Sequence[Event],
+    ds_or_events: Dataset | Iterable[Event],
     *,
-    start: datetime.date | None = None,
-    end: datetime.date | None = None,
+    start: datetime.date | str | None = None,
+    end: datetime.date | str | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Draw the events on a time axis; returns a matplotlib ``Figure``.
+    """Draw events on a time axis, one row each, grouped by event type; returns a
+    matplotlib ``Figure`` (needs matplotlib, the ``plot`` extra).
 
-    ``start`` and ``end`` fix the axis (default: the events' span); marks that reach
-    beyond it are cut at its edges. Raises ``ValueError`` when there are no events and
-    :class:`MissingExtraError` when matplotlib is not installed.
+    An uncertain date is a bar from its earliest to its latest day, a known day a dot;
+    the fill tells the verification status. In a notebook the figure shows itself;
+    elsewhere save it with ``fig.savefig("timeline.png")``.
+
+    Args:
+        ds_or_events: A :class:`~koreaevents.Dataset` (all its events) or events, such
+            as the result of ``ds.events_between(...)``.
+        start: First day of the axis (a date or an ISO/EDTF string; default: a few
+            days before the first event). Marks reaching beyond it are cut.
+        end: Last day of the axis (default: a few days after the last event).
+        title: A title above the picture.
+
+    Returns:
+        The figure, not attached to any pyplot state (nothing is shown or kept open).
+
+    Raises:
+        ValueError: When there are no events, or for a bad date or a start after the end.
+        MissingExtraError: When matplotlib is not installed.
     """
+    from koreaevents.dataset import Dataset
+
+    if isinstance(ds_or_events, Dataset):
+        events: Sequence[Event] = ds_or_events.events
+    else:
+        events = list(ds_or_events)
+        for item in events:
+            if not isinstance(item, Event):
+                raise TypeError(
+                    f"plot_timeline draws a Dataset or Event records, not {type(item).__name__}"
+                )
+    first = _day(start, end=False, name="start")
+    last = _day(end, end=True, name="end")
+    if first is not None and last is not None and first > last:
+        raise ValueError(f"start {first} is after end {last}")
     if not events:
         raise ValueError("no events to draw")
-    require_matplotlib()
+    require_matplotlib("plot_timeline")
+    return _draw(events, first, last, title)
+
+
+def _day(value: datetime.date | str | None, *, end: bool, name: str) -> datetime.date | None:
+    """One end of the axis, or None to fit the events."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    from koreaevents.query import range_bound
+
+    if isinstance(value, str) and value.strip() in ("", ".."):
+        return None
+    return range_bound(value, end=end, name=name)
+
+
+def _draw(
+    events: Sequence[Event],
+    start: datetime.date | None,
+    end: datetime.date | None,
+    title: str | None,
+) -> Figure:
     import matplotlib.dates
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D

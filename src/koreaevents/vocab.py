@@ -19,6 +19,7 @@ __all__ = [
     "AnalysisKind",
     "Confidence",
     "Credibility",
+    "DatePrecision",
     "EventType",
     "Likelihood",
     "LocationPrecision",
@@ -184,6 +185,15 @@ class WeaponCategory(enum.StrEnum):
     SURFACE_TO_SEA = "surface_to_sea"
     ANTI_AIRCRAFT = "anti_aircraft"
     OTHER = "other"
+
+
+class DatePrecision(enum.StrEnum):
+    """What an event's EDTF date names (derived from it, never stored in JSON)."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    INTERVAL = "interval"
 
 
 def _event(description: str, plover: str, mode: str, cameo: str) -> Term:
@@ -362,6 +372,15 @@ TERMS: dict[type[enum.Enum], dict[Any, Term]] = {
         WeaponCategory.SURFACE_TO_SEA: Term("Anti-ship (surface-to-sea) missile."),
         WeaponCategory.ANTI_AIRCRAFT: Term("Surface-to-air missile."),
         WeaponCategory.OTHER: Term("Any other weapon."),
+    },
+    DatePrecision: {
+        DatePrecision.DAY: Term("One day (YYYY-MM-DD), with or without a qualifier."),
+        DatePrecision.MONTH: Term("One month (YYYY-MM), with or without a qualifier."),
+        DatePrecision.YEAR: Term("One year (YYYY), with or without a qualifier."),
+        DatePrecision.INTERVAL: Term(
+            "An interval A/B, whatever the precision of its ends, also with an open (..) "
+            "or unknown (empty) end."
+        ),
     },
 }
 

@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("year",),
         default=None,
         help="write events as hive-partitioned folders events/year=YYYY/ "
-        "(by the year of date_earliest)",
+        "(by the year of date_earliest, or of date_latest for an open start)",
     )
     parser.add_argument(
         "--batch-size",

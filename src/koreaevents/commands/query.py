@@ -68,6 +68,12 @@ _FILTER_OPTIONS = (
     ("--status", "status", "STATUS", "only events with this verification status"),
     ("--tag", "tag", "TAG", "only events with this tag"),
     ("--source", "source", "ID", "only events that cite this source"),
+    (
+        "--precision",
+        "precision",
+        "P",
+        "only events whose date has this precision: day, month, year or interval",
+    ),
 )
 
 

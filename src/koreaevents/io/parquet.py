@@ -2,8 +2,10 @@
 
 A built dataset (a *release*) holds, for each stem, ``<stem>.parquet`` — or, with
 ``partition_by="year"``, a folder ``events/year=YYYY/part-0.parquet`` of hive-partitioned
-files (events whose start is open go to ``year=__HIVE_DEFAULT_PARTITION__``, the name
-Hive, Spark, pyarrow, polars and DuckDB all read as null) — and a Frictionless Data
+files, ``YYYY`` the year of the event's first day or, for an event whose start is open,
+of its last day (an accepted EDTF value always has one of them), so that no partition is
+null: pandas cannot read a hive column holding a null-only partition (pyarrow refuses
+to unify its dictionaries) — and a Frictionless Data
 Package v2 ``datapackage.json`` listing every file with its size, ``sha256:`` hash and
 Table Schema.
 
@@ -73,6 +75,7 @@ __all__ = [
     "build",
     "load_parquet",
     "parquet_files_under",
+    "partition_years",
     "sort_indices",
     "sort_table",
     "stem_files",
@@ -89,10 +92,13 @@ BATCH_SIZE: Final = 50_000
 """Records turned into one Arrow table at a time by :func:`build`."""
 
 PARTITION_KEYS: Final = ("year",)
-"""What ``partition_by`` accepts: ``year`` partitions events by the year of date_earliest."""
+"""What ``partition_by`` accepts: ``year`` partitions events by the year of date_earliest
+(of date_latest when the start is open)."""
 
 HIVE_NULL: Final = "__HIVE_DEFAULT_PARTITION__"
-"""The partition folder value of events whose start is open (null date_earliest)."""
+"""The partition folder value that Hive, Spark, pyarrow, polars and DuckDB read as null.
+Releases before 0.2 put the events with an open start there; they still load, but
+:func:`write_parquet` no longer writes it (pandas cannot read a null-only partition)."""
 
 PARQUET_MEDIATYPE: Final = "application/vnd.apache.parquet"
 
@@ -219,22 +225,32 @@ def _write_file(
     return {"bytes": size, "hash": f"sha256:{digest.hexdigest()}"}
 
 
-def _year_slices(table: pa.Table, order: pa.Array) -> Iterator[tuple[str, pa.Array]]:
-    """``(partition value, row order)`` of an events table, one per year of date_earliest.
-
-    In release order the null dates come first and the years follow in turn, so each
-    year is a slice of ``order``.
-    """
+def partition_years(table: pa.Table) -> pa.Array:
+    """The ``year`` partition value of each row of an events table: the year of
+    ``date_earliest``, or of ``date_latest`` when the start is open (never null for
+    valid records, whose EDTF value always has a known side)."""
     import pyarrow.compute as pc
 
-    years = pc.year(table["date_earliest"].take(order))
-    offset = years.null_count
-    if offset:
-        yield HIVE_NULL, order.slice(0, offset)
-    counts = pc.value_counts(years.drop_null())
-    for item in sorted(counts.to_pylist(), key=lambda entry: entry["values"]):
-        yield str(item["values"]), order.slice(offset, item["counts"])
-        offset += item["counts"]
+    earliest = pc.year(table["date_earliest"])
+    return pc.coalesce(earliest, pc.year(table["date_latest"])).combine_chunks()
+
+
+def _year_slices(table: pa.Table, order: pa.Array) -> Iterator[tuple[str, pa.Array]]:
+    """``(partition value, row order)`` of an events table, one per partition year (see
+    :func:`partition_years`), in year order, each keeping the release order of its rows."""
+    import numpy as np
+    import pyarrow as pa
+
+    positions = order.to_numpy()
+    years = partition_years(table).take(order)
+    if years.null_count:  # records that passed the checks always have a year
+        raise ValueError("an event has neither an earliest nor a latest day")
+    values = years.to_numpy()
+    by_year = np.argsort(values, kind="stable")  # stable: rows stay in release order
+    found, starts = np.unique(values[by_year], return_index=True)
+    ends = [*starts[1:], len(values)]
+    for year, start, end in zip(found, starts, ends, strict=True):
+        yield str(int(year)), pa.array(positions[by_year[start:end]], pa.int64())
 
 
 def _resource(
@@ -281,9 +297,8 @@ def _write_release(
                 for value, part in _year_slices(table, order):
                     relative = f"{stem}/year={value}/part-0.parquet"
                     written = _write_file(tmp / relative, stem, table, part, dictionary=dictionary)
-                    label = "unknown" if value == HIVE_NULL else value
                     resources.append(
-                        _resource(f"{stem}-year-{label}", relative, stem, written, len(part))
+                        _resource(f"{stem}-year-{value}", relative, stem, written, len(part))
                     )
                 if not (tmp / stem).exists():  # no events: keep the layout recognisable
                     (tmp / stem).mkdir()
@@ -302,7 +317,8 @@ def write_parquet(
     """Write a dataset as a Parquet release with its ``datapackage.json``.
 
     One ``<stem>.parquet`` per stem, or with ``partition_by="year"`` the events in
-    hive-partitioned folders ``events/year=YYYY/part-0.parquet``. The folder is written
+    hive-partitioned folders ``events/year=YYYY/part-0.parquet`` (the year of the first
+    day, or of the last day for an event whose start is open). The folder is written
     whole into a temporary sibling and swapped into place; an existing folder is
     replaced only if it is empty or holds a dataset. The same dataset always gives the
     same bytes. Returns the folder.
@@ -386,7 +402,7 @@ def _read_parquet_file(path: Path, stem: str) -> pa.Table:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from koreaevents.arrow import arrow_schema
+    from koreaevents.arrow import arrow_schema, derived_columns
     from koreaevents.io.release import regular_file_problem
 
     problem = regular_file_problem(path)
@@ -403,6 +419,12 @@ def _read_parquet_file(path: Path, stem: str) -> pa.Table:
     expected = arrow_schema(stem)
     problems: list[Issue] = []
     have = set(table.column_names)
+    # a release written before a derived column existed lacks it: nothing is lost
+    derived = {column.name for column in derived_columns(stem)}
+    expected = pa.schema(
+        [field for field in expected if field.name in have or field.name not in derived],
+        metadata=expected.metadata,
+    )
     for name in expected.names:
         if name not in have:
             problems.append(
@@ -713,9 +735,9 @@ def _reference_values(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from koreaevents.arrow import columns
+    from koreaevents.arrow import stored_columns
 
-    names = {column.path: column.name for column in columns(stem)}
+    names = {column.path: column.name for column in stored_columns(stem)}
     head = ref_path[:2] if ref_path[:2] in names else ref_path[:1]
     values: Any = table[names[head]].combine_chunks()
     rows: Any = pa.array(range(table.num_rows), pa.int64())
