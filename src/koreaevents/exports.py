@@ -6,7 +6,7 @@ list of its own:
 * ``csv``: one row per record, every column of :meth:`Dataset.to_arrow` in its order
   (a column added to the Parquet layout appears in the CSV by itself). Lists of
   strings are joined with ``"; "``, lists of objects are JSON text, dates are ISO days,
-  booleans ``true``/``false``, null an empty cell. UTF-8, a header row, ``\\n`` line
+  booleans ``true``/``false``, null an empty cell. UTF-8, a header row, CRLF line
   ends, quoted where needed: pandas, R ``read.csv`` and spreadsheets read it.
 * ``geojson``: an RFC 7946 ``FeatureCollection`` of the events that have coordinates,
   each a ``Point`` at ``[lon, lat]`` with the event id as the feature id and the
@@ -67,7 +67,7 @@ LIST_SEPARATOR = "; "
 PLOVER_QUADS: dict[str, int] = {
     **dict.fromkeys(("AGREE", "CONSULT", "SUPPORT", "CONCEDE"), 1),
     **dict.fromkeys(("COOPERATE", "AID", "RETREAT", "INVESTIGATE"), 2),
-    **dict.fromkeys(("DEMAND", "ACCUSE", "REJECT", "SANCTION", "THREATEN"), 3),
+    **dict.fromkeys(("DEMAND", "REQUEST", "ACCUSE", "REJECT", "SANCTION", "THREATEN"), 3),
     **dict.fromkeys(("PROTEST", "MOBILIZE", "COERCE", "ASSAULT"), 4),
 }
 
@@ -174,6 +174,17 @@ def export(
         atomic_write_bytes(target, result.data)
         result = attrs.evolve(result, path=target)
     return result
+
+
+# Characters that JSON leaves raw but that str.splitlines() and some editors take for a
+# line break: escaped, so that a JSON Lines record is one line for every reader.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _json(value: Any, *, indent: int | None = None) -> str:
+    """Deterministic JSON text: UTF-8 characters kept, no NaN, no raw line breaks."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, indent=indent)
+    return text.translate(_LINE_BREAKS)
 
 
 # --- what to export -------------------------------------------------------------------
@@ -372,10 +383,11 @@ def table_to_csv(table: pa.Table) -> bytes:
     Lists of strings are joined with ``"; "``, lists of objects are JSON text (members
     that are absent left out), dates ISO days, booleans ``true``/``false``, floats in
     their shortest exact form and null an empty cell. UTF-8 without a byte-order mark,
-    ``\\n`` line ends, fields quoted only where needed.
+    CRLF line ends (RFC 4180), fields quoted only where needed (and wherever a line
+    break is inside).
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.column_names)
     encoders = [_cell_encoder(field.type) for field in table.schema]
     for batch in table.to_batches(max_chunksize=10_000):
@@ -413,7 +425,7 @@ def _geojson(table: pa.Table) -> Export:
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {name: encode(row[name]) for name, encode in encoders},
         }
-        features.append(json.dumps(feature, ensure_ascii=False, allow_nan=False))
+        features.append(_json(feature))
     body = ",\n".join(features)
     text = '{"type": "FeatureCollection", "features": [\n' + body + ("\n" if body else "")
     text += "]}\n"
@@ -550,7 +562,7 @@ def _plover(dataset: Dataset, events: Sequence[Event]) -> Export:
     for event in events:
         record = plover_event(event, dataset)
         if record is not None:
-            lines.append(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
+            lines.append(_json(record) + "\n")
     skipped = len(events) - len(lines)
     return Export(
         "plover",
@@ -682,5 +694,5 @@ def _claimreview(dataset: Dataset, events: Sequence[Event]) -> Export:
         for event in events
         for index, discrepancy in enumerate(event.verification.discrepancies)
     ]
-    text = json.dumps(reviews, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    text = _json(reviews, indent=2) + "\n"
     return Export("claimreview", "events", text.encode("utf-8"), len(reviews), len(events))
