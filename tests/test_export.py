@@ -524,3 +524,15 @@ def test_events_with_changed_coordinates_follow(tmp_path: Path) -> None:
     mine = ke.Dataset([placed], ds.sources, [], ds.actors, check=False)
     feature = json.loads(ke.export(mine, format="geojson").data)["features"][0]
     assert feature["geometry"]["coordinates"] == [170.25, -12.5]
+
+
+def test_a_hostile_output_name_cannot_forge_a_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    name = "out.csv\n::error file=README.md::forged\u202e"
+    try:
+        code, out, err = run(capsys, "export", "--format", "csv", "--out", str(tmp_path / name))
+    except OSError:  # pragma: no cover - a file system that refuses such names
+        pytest.skip("this file system refuses newlines in file names")
+    assert code == 0, err
+    assert len(out.splitlines()) == 1 and "\u202e" not in out

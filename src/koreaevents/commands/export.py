@@ -7,6 +7,7 @@ import sys
 
 from koreaevents.commands.query import add_selection_arguments, selection_filters
 from koreaevents.exports import EXPORT_FORMATS, EXPORT_RECORDS
+from koreaevents.issues import printable
 
 NAME = "export"
 HELP = (
@@ -70,5 +71,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(result.data)
         sys.stdout.buffer.flush()
     else:
-        sys.stdout.write(f"wrote {result.count} {noun} to {args.out} ({result.format})\n")
+        where = printable(str(args.out))
+        sys.stdout.write(f"wrote {result.count} {noun} to {where} ({result.format})\n")
     return 0
