@@ -103,7 +103,7 @@ def assert_csv_matches_table(data: bytes, table: pa.Table) -> None:
 # --- CSV ------------------------------------------------------------------------------
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(datasets())
 def test_csv_round_trip_equals_to_arrow(ds: ke.Dataset) -> None:
     for stem in ("events", "sources", "analyses", "actors"):
@@ -222,7 +222,7 @@ def _check_geojson(data: bytes, ds: ke.Dataset, events: tuple[ke.Event, ...]) ->
     return collection
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(datasets())
 def test_geojson_holds_the_events_with_coordinates(ds: ke.Dataset) -> None:
     result = ke.export(ds, format="geojson")
@@ -281,7 +281,7 @@ def test_every_codebook_event_type_maps_to_a_plover_event() -> None:
         assert term.mappings["plover_event"] in allowed
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(datasets())
 def test_plover_lines_are_valid_plover_events(ds: ke.Dataset) -> None:
     result = ke.export(ds, format="plover")
@@ -339,7 +339,7 @@ def _check_claimreview(data: bytes, ds: ke.Dataset, events: tuple[ke.Event, ...]
         assert review["about"]["identifier"] == event.id
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(datasets())
 def test_claimreview_has_one_review_per_discrepancy(ds: ke.Dataset) -> None:
     result = ke.export(ds, format="claimreview")
@@ -536,3 +536,20 @@ def test_a_hostile_output_name_cannot_forge_a_line(
         pytest.skip("this file system refuses newlines in file names")
     assert code == 0, err
     assert len(out.splitlines()) == 1 and "\u202e" not in out
+
+
+def test_export_from_the_events_folder_of_a_partitioned_release(tmp_path: Path) -> None:
+    ds = ke.load()
+    ke.write_parquet(ds, tmp_path / "parted", partition_by="year")
+    day = ds.events[len(ds.events) // 2].date.latest
+    folder = tmp_path / "parted" / "events"
+    assert (
+        ke.export(folder, format="csv", end=day).data == ke.export(ds, format="csv", end=day).data
+    )
+    assert ke.export(folder, format="plover").data == ke.export(ds, format="plover").data
+    lone = tmp_path / "lone" / "events"
+    lone.parent.mkdir()
+    folder.rename(lone)
+    assert ke.export(lone, format="csv").count == len(ds.events)
+    with pytest.raises(ValueError, match="events only"):
+        ke.export(lone, format="claimreview")

@@ -269,7 +269,17 @@ class _Selection:
         path = Path(self._data)
         if is_parquet_dataset(path) or (path.is_file() and path.suffix == ".parquet"):
             return path
+        if self._events_folder(path):
+            return path
         return None
+
+    @staticmethod
+    def _events_folder(path: Path) -> bool:
+        """Whether ``path`` is the ``events/`` folder of a partitioned release."""
+        from koreaevents.io.parquet import parquet_files_under
+        from koreaevents.io.paths import holds_json_records
+
+        return path.is_dir() and not holds_json_records(path) and bool(parquet_files_under(path))
 
     @property
     def dataset(self) -> Dataset:
@@ -278,7 +288,18 @@ class _Selection:
             from koreaevents.io.loading import load
 
             assert not isinstance(self._data, Dataset)
-            self._dataset = load(self._data)
+            path = None if self._data is None else Path(self._data)
+            if path is not None and self._events_folder(path):
+                from koreaevents.io.paths import is_parquet_dataset
+
+                parent = path.parent
+                if not (is_parquet_dataset(parent) and (parent / "datapackage.json").is_file()):
+                    raise ValueError(
+                        f"{path} holds events only: give the release folder for the "
+                        "records this export needs"
+                    )
+                path = path.parent  # the release the events folder belongs to
+            self._dataset = load(path)
         return self._dataset
 
     def events(self) -> tuple[Event, ...]:
