@@ -277,9 +277,14 @@ class _Selection:
     def _events_folder(path: Path) -> bool:
         """Whether ``path`` is the ``events/`` folder of a partitioned release."""
         from koreaevents.io.parquet import parquet_files_under
-        from koreaevents.io.paths import holds_json_records
+        from koreaevents.io.paths import holds_json_records, is_parquet_dataset
 
-        return path.is_dir() and not holds_json_records(path) and bool(parquet_files_under(path))
+        return (
+            path.is_dir()
+            and not is_parquet_dataset(path)
+            and not holds_json_records(path)
+            and bool(parquet_files_under(path))
+        )
 
     @property
     def dataset(self) -> Dataset:
