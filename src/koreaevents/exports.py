@@ -47,6 +47,7 @@ from koreaevents.records import Actor, Discrepancy, Event, Record, Source
 __all__ = [
     "EXPORT_FORMATS",
     "EXPORT_RECORDS",
+    "LIST_SEPARATOR",
     "Export",
     "claim_review",
     "export",
@@ -106,9 +107,11 @@ _DEFAULT_VERDICT = (1, "Incorrect")
 class Export:
     """What an export produced: the bytes, what they hold, and where they went.
 
-    ``count`` is the number of records written (rows, features, lines or reviews);
-    ``selected`` the number of records the query selected; ``skipped`` how many of
-    those the format could not hold, and ``skipped_reason`` why.
+    ``format`` and ``record`` (``events``, ``sources``, ``analyses`` or ``actors``)
+    say what was exported; ``data`` is the file's bytes; ``count`` the number of items
+    written (rows, features, lines or reviews); ``selected`` the number of records the
+    query selected; ``skipped`` how many of those the format could not hold, and
+    ``skipped_reason`` why; ``path`` the file written, None when nothing was.
     """
 
     format: str
@@ -132,7 +135,19 @@ def export(
     mode: str = "overlaps",
     **filters: Any,
 ) -> Export:
-    """Export events (or, for CSV, other records) for other tools; see the module text.
+    """Write the events of a query (or, as CSV, other records) in a format for other tools.
+
+    ``format`` is one of :data:`EXPORT_FORMATS`:
+
+    * ``"csv"``: one row per record with every column of :meth:`Dataset.to_arrow`, in
+      order; lists of strings joined with ``"; "``, lists of objects as JSON text,
+      UTF-8 with a header (see :func:`table_to_csv`).
+    * ``"geojson"``: an RFC 7946 ``FeatureCollection`` of the events that have
+      coordinates, ``Point`` at ``[lon, lat]``, the columns as flat properties; the
+      others are counted in ``Export.skipped``.
+    * ``"plover"``: JSON Lines, one PLOVER event a line (see :func:`plover_event`).
+    * ``"claimreview"``: a JSON-LD array of schema.org ``ClaimReview``, one per
+      recorded discrepancy (see :func:`claim_review`).
 
     ``data`` is a :class:`Dataset`, a dataset folder (JSON or a built Parquet release)
     or None for the bundled dataset. ``format`` is one of :data:`EXPORT_FORMATS`.
@@ -147,15 +162,21 @@ def export(
 
     ``out``: the file to write (replaced whole, through a temporary file and a
     rename; never a folder, nor a file the dataset is read from); None writes nothing
-    and the bytes are in ``Export.data``. Raises ``ValueError`` for a bad format,
-    record type, date, mode or filter.
+    and the bytes are in ``Export.data``. The same records and options give the same
+    bytes. Raises ``ValueError`` for a bad format, record type, date, mode or filter,
+    ``OSError`` when ``out`` cannot be written.
+
+    >>> import koreaevents as ke
+    >>> result = ke.export(format="geojson", start="2024-01-24", end="2024-01-24")
+    >>> result.count + result.skipped == result.selected
+    True
     """
     if format not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {format!r}: expected {', '.join(EXPORT_FORMATS)}")
     if record not in EXPORT_RECORDS:
         raise ValueError(f"unknown record type {record!r}: expected {', '.join(EXPORT_RECORDS)}")
     if record != "events" and format != "csv":
-        raise ValueError(f"{format} holds events: --record {record} needs --format csv")
+        raise ValueError(f"{format} holds events: {record} can be exported as csv only")
     _check_filters(filters)
     target = _check_out(out, data)
     selection = _Selection(data, start, end, mode, filters)
