@@ -139,3 +139,17 @@ def test_a_partial_dataset_is_named_as_such_by_load_query_and_build(tmp_path: Pa
         assert "the dataset is partial: it has no sources (sources.jsonl" in issue.message
     assert main(["query", "--dataset", str(part), "--count"]) == 1
     assert not (tmp_path / "rel").exists()
+
+
+def test_the_events_folder_of_a_partitioned_release_reads_alike(tmp_path: Path) -> None:
+    """query --dataset release/events found no events (read as JSON), while export
+    read it as Parquet: load, query and the CLI now read it as the release's events."""
+    from koreaevents.cli import main
+
+    bundled = ke.load()
+    release = tmp_path / "release"
+    ke.write_parquet(bundled, release, partition_by="year")
+    folder = release / "events"
+    assert [e.id for e in ke.load(folder).events] == [e.id for e in bundled.events]
+    assert ke.events_between(folder)["id"].to_pylist() == [e.id for e in bundled.events]
+    assert main(["query", "--dataset", str(folder), "--count"]) == 0

@@ -10,6 +10,7 @@ from koreaevents._version import __version__
 from koreaevents.convert import RecordError
 from koreaevents.dataset import Dataset
 from koreaevents.edtf import EdtfBounds, EdtfError, parse_edtf
+from koreaevents.exports import Export, export
 from koreaevents.extras import MissingExtraError
 from koreaevents.io.json_io import write_json
 from koreaevents.io.loading import load
@@ -46,6 +47,7 @@ __all__ = [
     "EdtfError",
     "Event",
     "EventDate",
+    "Export",
     "Issue",
     "Location",
     "MissingExtraError",
@@ -57,6 +59,7 @@ __all__ = [
     "Weapon",
     "__version__",
     "events_between",
+    "export",
     "json_schema",
     "load",
     "parse_edtf",

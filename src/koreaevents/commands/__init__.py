@@ -12,6 +12,7 @@ COMMANDS: tuple[str, ...] = (
     "koreaevents.commands.info",
     "koreaevents.commands.schema",
     "koreaevents.commands.query",
+    "koreaevents.commands.export",
     "koreaevents.commands.validate",
     "koreaevents.commands.build",
     "koreaevents.commands.timeline",

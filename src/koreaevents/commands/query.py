@@ -18,6 +18,14 @@ HELP = "events in a date range (both ends inclusive)"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``query``."""
+    add_selection_arguments(parser)
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.add_argument("--count", action="store_true", help="print only the number of events")
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that select events (``--from``, ``--to``, ``--mode``, the filters
+    and ``--dataset``), shared by every command that works on a query's events."""
     parser.add_argument(
         "--from",
         dest="start",
@@ -50,8 +58,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="dataset folder, JSON or a built Parquet release (default: the bundled dataset)",
     )
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    parser.add_argument("--count", action="store_true", help="print only the number of events")
 
 
 # (flag, keyword of events_between, metavar, help)
@@ -86,11 +92,15 @@ def _split(values: Sequence[str] | None) -> list[str] | None:
     return parts
 
 
+def selection_filters(args: argparse.Namespace) -> dict[str, Any]:
+    """The filters given by :func:`add_selection_arguments` options, by keyword of
+    ``events_between`` (None where not given)."""
+    return {dest: _split(getattr(args, dest)) for _, dest, _, _ in _FILTER_OPTIONS}
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the query and print the events."""
-    filters: dict[str, Any] = {
-        dest: _split(getattr(args, dest)) for _, dest, _, _ in _FILTER_OPTIONS
-    }
+    filters = selection_filters(args)
     events = find_events(args.dataset, args.start, args.end, mode=args.mode, **filters)
     if args.count:
         sys.stdout.write(f"{len(events)}\n")
@@ -113,11 +123,9 @@ def find_events(
     A Parquet release is queried in place, reading only the row groups that may
     match, and only the events found are turned into records.
     """
-    from koreaevents.io.paths import is_parquet_dataset
+    from koreaevents.io.paths import is_parquet_events
 
-    if dataset is not None and (
-        is_parquet_dataset(dataset) or (dataset.is_file() and dataset.suffix == ".parquet")
-    ):
+    if dataset is not None and is_parquet_events(dataset):
         from koreaevents.arrow import table_to_records
         from koreaevents.query import events_between
 

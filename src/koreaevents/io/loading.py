@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from koreaevents.dataset import Dataset
-from koreaevents.io.paths import bundled_dataset_dir, is_parquet_dataset
+from koreaevents.io.paths import bundled_dataset_dir, is_parquet_dataset, is_parquet_events
 
 __all__ = ["load"]
 
@@ -32,6 +32,11 @@ def load(path: str | os.PathLike[str] | None = None) -> Dataset:
         from koreaevents.io.parquet import load_parquet
 
         return load_parquet(target)
+    if target.is_dir() and is_parquet_events(target):
+        # the events/ folder of a partitioned release: what a query of it reads
+        from koreaevents.io.parquet import load_parquet_folder
+
+        return load_parquet_folder(target)
     from koreaevents.io.json_io import load_json
 
     return load_json(target)

@@ -518,6 +518,26 @@ def load_parquet(directory: str | os.PathLike[str]) -> Dataset:
     return Dataset(**by_stem, metadata=metadata)  # type: ignore[arg-type]
 
 
+def load_parquet_folder(folder: str | os.PathLike[str]) -> Dataset:
+    """Load the ``<stem>/`` folder of a partitioned release (such as ``events/``) into
+    a :class:`Dataset` holding that one record type: the files the release's
+    ``datapackage.json`` lists for it, checked against their hashes, as a query of
+    that folder reads them (without a descriptor: the Parquet files under it). As for
+    one file, references to the other record types are not checked."""
+    from koreaevents.arrow import table_to_records
+    from koreaevents.io.release import verified_files
+
+    target = Path(folder)
+    stem = target.name if target.name in STEMS else "events"
+    files = verified_files(target.parent, stem) if target.name in STEMS else None
+    if files is None:
+        files = parquet_files_under(target)
+    records: list[Any] = []
+    for path in files:
+        records.extend(table_to_records(stem, _read_parquet_file(path, stem), path=str(path)))
+    return Dataset(**{stem: records}, check=False)  # type: ignore[arg-type]
+
+
 def load_parquet_file(path: str | os.PathLike[str]) -> Dataset:
     """Load one Parquet file of a release, such as ``events.parquet`` or a partition
     file under ``events/``, into a :class:`Dataset` holding that one record type.

@@ -10,6 +10,7 @@ __all__ = [
     "bundled_dataset_dir",
     "holds_json_records",
     "is_parquet_dataset",
+    "is_parquet_events",
     "schemas_dir",
 ]
 
@@ -49,6 +50,20 @@ def is_parquet_dataset(path: Path) -> bool:
         if folder.is_dir() and next(folder.rglob("*.parquet"), None) is not None:
             return True
     return False
+
+
+def is_parquet_events(path: Path) -> bool:
+    """Whether a path can be queried as Parquet events: a built release, a Parquet
+    file, or the ``events/`` folder of a partitioned release (Parquet files under it
+    and no JSON records)."""
+    if is_parquet_dataset(path) or (path.is_file() and path.suffix == ".parquet"):
+        return True
+    return (
+        path.is_dir()
+        and not path.is_symlink()
+        and not holds_json_records(path)
+        and next(path.rglob("*.parquet"), None) is not None
+    )
 
 
 def holds_json_records(path: Path) -> bool:
