@@ -107,3 +107,54 @@ def test_dataset_version_licence_and_title_follow_its_descriptor() -> None:
     assert [entry["license"]] == [item["name"] for item in descriptor["licenses"]]
     assert entry["repository-code"] == _repo_url()
     assert entry["url"] == descriptor["homepage"]
+
+
+# --- the descriptor says who made the data, from what, and since when ----------------
+
+CITABLE = ("created", "contributors", "sources", "homepage")
+
+
+def test_bundled_descriptor_is_citable() -> None:
+    import datetime
+
+    descriptor = _bundled()
+    created = datetime.datetime.fromisoformat(descriptor["created"])
+    assert created.tzinfo is not None  # an RFC 3339 date-time, as Data Package v2 asks
+    assert descriptor["contributors"] and all(c.get("title") for c in descriptor["contributors"])
+    assert descriptor["sources"] and all(s.get("title") for s in descriptor["sources"])
+    assert descriptor["homepage"].startswith("https://")  # and CITATION.cff's dataset url
+
+
+def test_every_written_descriptor_carries_the_citation_fields(tmp_path: Path) -> None:
+    """``created`` comes from the dataset's own descriptor: JSON, a release and a
+    release rebuilt from a release all say the same, and two builds are byte-identical."""
+    import koreaevents as ke
+    from koreaevents import cli
+
+    expected = {key: _bundled()[key] for key in CITABLE}
+    ds = ke.load()
+    ke.write_json(ds, tmp_path / "json", layout="jsonl")
+    assert cli.main(["build", "--out", str(tmp_path / "a")]) == 0
+    assert cli.main(["build", "--out", str(tmp_path / "b"), "--partition-by", "year"]) == 0
+    assert cli.main(["build", str(tmp_path / "b"), "--out", str(tmp_path / "c")]) == 0
+    for name in ("json", "a", "b", "c"):
+        written = json.loads((tmp_path / name / "datapackage.json").read_text(encoding="utf-8"))
+        assert {key: written.get(key) for key in CITABLE} == expected, name
+    assert (tmp_path / "a" / "datapackage.json").read_bytes() == (
+        tmp_path / "c" / "datapackage.json"
+    ).read_bytes()
+
+
+def test_a_dataset_without_created_gets_none_from_the_clock(tmp_path: Path) -> None:
+    import koreaevents as ke
+    from koreaevents.dataset import Dataset
+
+    bundled = ke.load()
+    metadata = {k: v for k, v in bundled.metadata.items() if k != "created"}
+    ds = Dataset(
+        bundled.events, bundled.sources, bundled.analyses, bundled.actors, bundled.retired,
+        metadata=metadata,
+    )  # fmt: skip
+    for out in (ke.write_parquet(ds, tmp_path / "r"), ke.write_json(ds, tmp_path / "j")):
+        written = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+        assert "created" not in written
