@@ -78,6 +78,26 @@ def test_frictionless_reads_every_release_resource_as_a_table(forms: dict[str, P
             assert task.stats["fields"] > 0
 
 
+def test_release_table_schemas_fit_the_official_table_schema_profile(
+    forms: dict[str, Path],
+) -> None:
+    """``any`` fields and field-level ``missingValues`` are Table Schema v2, as the
+    profile in dplib-py (the Frictionless team's) has it."""
+    import importlib.resources
+
+    import jsonschema
+
+    dplib = pytest.importorskip("dplib", reason="dplib-py carries the official profiles")
+    text = (importlib.resources.files(dplib) / "profiles/2.0/tableschema.json").read_text()
+    profile = json.loads(text)
+    validator = jsonschema.validators.validator_for(profile)(profile)
+    for form in ("release", "partitioned"):
+        package = json.loads(forms[form].read_text(encoding="utf-8"))
+        for resource in package["resources"]:
+            errors = [e.message for e in validator.iter_errors(resource["schema"])]
+            assert errors == [], resource["name"]
+
+
 def _rewrite(release: Path, name: str, change: Any) -> None:
     """Rewrite one Parquet file of a release through ``change`` and fix its hash."""
     import pyarrow.parquet as pq
