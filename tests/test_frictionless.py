@@ -167,3 +167,34 @@ def test_frictionless_finds_any_valid_dataset_valid_in_every_form(
     assert _errors(src / "datapackage.json") == []
     assert _errors(_build(src, root / "release")) == []
     assert _errors(_build(src, root / "partitioned", "--partition-by", "year")) == []
+    # JSON Lines is read as a table with the columns its descriptor names. The one
+    # thing frictionless-py 5 cannot read is an empty JSON Lines file (a record type
+    # without records): it reports a source-error for it, and only for it.
+    lines = ke.write_json(ds, root / "jsonl", layout="jsonl")
+    empty = {stem for stem in ("events", "sources", "analyses", "actors") if not ds.stem(stem)}
+    errors = _errors(lines / "datapackage.json")
+    assert {error.split(": ")[0] for error in errors} <= empty, errors
+    assert all(error.split(": ")[1] == "source-error" for error in errors), errors
+
+
+def test_json_lines_columns_are_the_json_schema_properties() -> None:
+    """The Table Schema of a JSON Lines resource is derived from the record type's JSON
+    Schema: one field per top-level property, required where the JSON Schema says so,
+    and it fits the official Table Schema v2 profile."""
+    import importlib.resources
+
+    import jsonschema
+
+    from koreaevents.io.json_io import jsonl_table_schema
+
+    dplib = pytest.importorskip("dplib", reason="dplib-py carries the official profiles")
+    text = (importlib.resources.files(dplib) / "profiles/2.0/tableschema.json").read_text()
+    profile = json.loads(text)
+    validator = jsonschema.validators.validator_for(profile)(profile)
+    for type_name in ("event", "source", "analysis", "actor", "retired"):
+        json_schema = ke.json_schema(type_name)
+        table = jsonl_table_schema(type_name)
+        assert [f["name"] for f in table["fields"]] == list(json_schema["properties"])
+        required = {f["name"] for f in table["fields"] if f.get("constraints", {}).get("required")}
+        assert required == set(json_schema["required"])
+        assert [e.message for e in validator.iter_errors(table)] == []
