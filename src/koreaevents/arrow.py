@@ -33,7 +33,7 @@ import functools
 import json
 import types
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Final, Union, get_args, get_origin
 
 import attrs
 import pyarrow as pa
@@ -748,6 +748,28 @@ _TABLE_SCHEMA_TYPES: tuple[tuple[Callable[[pa.DataType], bool], str], ...] = (
 )
 
 
+def _list_note(data_type: pa.DataType, min_items: int | None) -> str:
+    """What the description of a list column adds: its Parquet type, its length, and
+    why its Table Schema type is ``any``."""
+    least = f", with at least {min_items} item{'s' if min_items != 1 else ''}" if min_items else ""
+    return (
+        f" Parquet type {_type_text(data_type)}: a list, never null (empty when there are "
+        f"none){least}. Its Table Schema type is any because Frictionless reads a Parquet "
+        "list as a NumPy array, which the array type (JSON text) does not accept; "
+        "koreaevents validate checks its items."
+    )
+
+
+def _type_text(data_type: pa.DataType) -> str:
+    """An Arrow type as short text: ``list<struct<actor: string, role: string>>``."""
+    if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
+        return f"list<{_type_text(data_type.value_type)}>"
+    if pa.types.is_struct(data_type):
+        inner = ", ".join(f"{f.name}: {_type_text(f.type)}" for f in data_type)
+        return f"struct<{inner}>"
+    return str(data_type)
+
+
 def _table_schema_type(data_type: pa.DataType) -> str:
     for test, name in _TABLE_SCHEMA_TYPES:
         if test(data_type):
@@ -796,6 +818,12 @@ def _whole_value_pattern(pattern: str) -> str:
     return pattern
 
 
+NULL_AS_NAN: Final = ("", "nan")
+"""The ``missingValues`` of a nullable number column in the Table Schema: Parquet stores
+a null there, and readers that go through pandas (Frictionless among them) turn a null
+float into NaN, whose text is ``nan``. koreaevents never writes NaN (JSON has none)."""
+
+
 def table_schema(stem: str) -> dict[str, Any]:
     """The Frictionless Table Schema (v2) of a stem's Parquet layout.
 
@@ -803,17 +831,21 @@ def table_schema(stem: str) -> dict[str, Any]:
     id, ``enum`` for vocabularies, ``pattern``, ``minLength``, ``minimum``,
     ``maximum``); ``primaryKey`` is ``id``; single-valued references are
     ``foreignKeys``, list-valued ones are described in their field's description.
+
+    It is written so that ``frictionless validate`` (frictionless-py 5, which reads
+    Parquet through pandas) accepts a release, without saying anything untrue about
+    it: a list column is of type ``any``, not ``array`` (a Table Schema array is JSON
+    text, and a Parquet list reaches Frictionless as a NumPy array, which its
+    ``array`` type refuses), with its Parquet type, its item count and its references
+    in the description; a nullable number or integer column declares ``nan`` a
+    missing value (:data:`NULL_AS_NAN`), so that its range is still checked.
     """
     notes, foreign_keys = _reference_notes(stem)
     fields: list[dict[str, Any]] = []
     for column in columns(stem):
         kind = _table_schema_type(column.field.type)
         fs = column.spec
-        descriptor: dict[str, Any] = {
-            "name": column.name,
-            "type": kind,
-            "description": fs.description + notes.get(column.name, ""),
-        }
+        description = fs.description + notes.get(column.name, "")
         constraints: dict[str, Any] = {}
         if not column.field.nullable:
             constraints["required"] = True
@@ -832,8 +864,12 @@ def table_schema(stem: str) -> dict[str, Any]:
                 constraints["minimum"] = fs.minimum
             if fs.maximum is not None:
                 constraints["maximum"] = fs.maximum
-        if kind == "array" and fs.min_items is not None:
-            constraints["minLength"] = fs.min_items
+        if kind == "array":
+            kind = "any"
+            description += _list_note(column.field.type, fs.min_items)
+        descriptor: dict[str, Any] = {"name": column.name, "type": kind, "description": description}
+        if kind in ("number", "integer") and column.field.nullable:
+            descriptor["missingValues"] = list(NULL_AS_NAN)
         if constraints:
             descriptor["constraints"] = constraints
         fields.append(descriptor)

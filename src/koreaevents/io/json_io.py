@@ -32,6 +32,7 @@ __all__ = [
     "Layout",
     "datapackage_metadata",
     "dumps_pretty",
+    "jsonl_table_schema",
     "load_json",
     "partial_dataset_issue",
     "read_datapackage",
@@ -259,6 +260,63 @@ def write_json(dataset: Dataset, directory: str | Path, layout: Layout = "jsonl"
     return target
 
 
+_TABLE_TYPES = {"string": "string", "integer": "integer", "number": "number",
+                "boolean": "boolean", "array": "array", "object": "object"}  # fmt: skip
+
+
+def jsonl_table_schema(type_name: str) -> dict[str, Any]:
+    """The Table Schema (v2) of a record type's JSON Lines file, read as a table of
+    its records' top-level keys, derived from the record type's JSON Schema.
+
+    Each key is a field with its JSON type (an object stays an ``object``, a list an
+    ``array``), its description and the constraints a Table Schema can state:
+    ``required``, ``unique`` for the id, ``enum``, ``pattern``, ``minLength``,
+    ``minimum``, ``maximum``. What lies inside objects and lists is left to the JSON
+    Schema (``jsonSchema``) and ``koreaevents validate``.
+    """
+    from koreaevents.schema import json_schema
+
+    schema = json_schema(type_name)
+    definitions = schema.get("$defs", {})
+    required = set(schema.get("required", ()))
+    fields: list[dict[str, Any]] = []
+    for name, prop in schema["properties"].items():
+        resolved = dict(prop)
+        ref = prop.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            resolved = {**definitions[ref.removeprefix("#/$defs/")], **prop}
+        json_type = resolved.get("type", "object" if "properties" in resolved else "string")
+        field: dict[str, Any] = {
+            "name": name,
+            "type": _TABLE_TYPES.get(json_type, "any"),
+            "description": prop.get("description") or resolved.get("description", ""),
+        }
+        constraints: dict[str, Any] = {}
+        if name in required:
+            constraints["required"] = True
+        if name == "id":
+            constraints["unique"] = True
+        if "enum" in resolved:
+            constraints["enum"] = list(resolved["enum"])
+        pattern = resolved.get("pattern") if field["type"] == "string" else None
+        # a Table Schema pattern matches the whole value: only anchored ones carry over
+        if isinstance(pattern, str) and pattern.startswith("^") and pattern.endswith("$"):
+            constraints["pattern"] = pattern[1:-1]
+        for key in ("minLength", "maxLength", "minimum", "maximum"):
+            if key in resolved and field["type"] in ("string", "integer", "number"):
+                constraints[key] = resolved[key]
+        if field["type"] == "array" and "minItems" in resolved:
+            constraints["minLength"] = resolved["minItems"]  # a list's length
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
+        "fields": fields,
+        "primaryKey": ["id"],
+    }
+
+
 def _write_stem(root: Path, stem: str, records: list[Record], layout: Layout) -> dict[str, Any]:
     resource: dict[str, Any] = {"name": stem}
     if layout == "files":
@@ -276,6 +334,19 @@ def _write_stem(root: Path, stem: str, records: list[Record], layout: Layout) ->
                 for record in records
             )
             resource.update(path=f"{stem}.jsonl", format="jsonl", mediatype="application/jsonl")
+            # Frictionless reads JSON Lines as a table: say what its columns are, so
+            # that it checks them instead of guessing their types from the first rows.
+            schema = jsonl_table_schema(STEM_TYPES[stem])
+            keys = [field["name"] for field in schema["fields"]]
+            dialect = {
+                "$schema": "https://datapackage.org/profiles/2.0/tabledialect.json",
+                "itemType": "object",
+                "itemKeys": keys,  # Table Dialect v2
+                # frictionless-py 5 reads the keys from its own "json" control only;
+                # without it, it takes the first record's keys for the columns.
+                "json": {"keys": keys},
+            }
+            resource.update(type="table", dialect=dialect, schema=schema)
         else:
             data = dumps_pretty([unstructure(record) for record in records])
             resource.update(path=f"{stem}.json", format="json", mediatype="application/json")
