@@ -9,6 +9,7 @@
 from koreaevents._version import __version__
 from koreaevents.convert import RecordError
 from koreaevents.dataset import Dataset
+from koreaevents.diff import DatasetDiff, diff
 from koreaevents.edtf import EdtfBounds, EdtfError, parse_edtf
 from koreaevents.io.json_io import write_json
 from koreaevents.io.loading import load
@@ -39,6 +40,7 @@ __all__ = [
     "Citation",
     "DataError",
     "Dataset",
+    "DatasetDiff",
     "Discrepancy",
     "EdtfBounds",
     "EdtfError",
@@ -53,6 +55,7 @@ __all__ = [
     "Verification",
     "Weapon",
     "__version__",
+    "diff",
     "events_between",
     "json_schema",
     "load",

@@ -95,6 +95,10 @@ class FieldSpec:
     format: str | None = None
     nullable: bool = False
     example: Any = None
+    ordered: bool = True
+    """For a list: whether its order carries meaning. An unordered list (tags, ids of
+    related records) is a set of values: reordering it changes nothing (see
+    :func:`koreaevents.diff`)."""
 
 
 def spec(field: attrs.Attribute[Any]) -> FieldSpec:
@@ -283,6 +287,7 @@ class Location:
     )
     alt_names: tuple[str, ...] = _field(
         "Other names of the place (e.g. the other name of a disputed sea).",
+        ordered=False,
         optional=True,
         many=True,
         min_length=1,
@@ -364,6 +369,7 @@ class Discrepancy:
     corrected: str = _field("What reliable reporting says instead.", min_length=1)
     citations: tuple[str, ...] = _field(
         "Ids of the sources that support the correction.",
+        ordered=False,
         many=True,
         min_items=1,
         unique_items=True,
@@ -433,6 +439,7 @@ class Event:
     )
     tags: tuple[str, ...] = _field(
         "Free keywords, lowercase slugs.",
+        ordered=False,
         optional=True,
         many=True,
         unique_items=True,
@@ -441,6 +448,7 @@ class Event:
     )
     related: tuple[str, ...] = _field(
         "Ids of related events.",
+        ordered=False,
         optional=True,
         many=True,
         unique_items=True,
@@ -520,6 +528,7 @@ class Analysis:
     )
     about: tuple[str, ...] = _field(
         "Ids of the events it interprets.",
+        ordered=False,
         many=True,
         min_items=1,
         unique_items=True,
@@ -602,7 +611,12 @@ class Actor:
         example="PRK",
     )
     aliases: tuple[str, ...] = _field(
-        "Other names and spellings.", optional=True, many=True, min_length=1, unique_items=True
+        "Other names and spellings.",
+        optional=True,
+        many=True,
+        min_length=1,
+        unique_items=True,
+        ordered=False,
     )
     parent: str | None = _field(
         "Id of the actor this one belongs to.",

@@ -14,5 +14,6 @@ COMMANDS: tuple[str, ...] = (
     "koreaevents.commands.query",
     "koreaevents.commands.validate",
     "koreaevents.commands.build",
+    "koreaevents.commands.diff",
     "koreaevents.commands.timeline",
 )
