@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 from pathlib import Path
@@ -55,7 +56,7 @@ def _subsets(ids: Any) -> st.SearchStrategy[set[str]]:
 # --- properties ------------------------------------------------------------------------
 
 
-@settings(max_examples=25)
+@settings(max_examples=10)
 @given(datasets(with_retired=True))
 def test_a_dataset_against_itself_differs_in_nothing(ds: Dataset) -> None:
     result = diff(ds, ds)
@@ -78,7 +79,7 @@ def test_json_and_parquet_forms_of_the_same_data_differ_in_nothing(ds: Dataset) 
             assert not result, result.to_text()
 
 
-@settings(max_examples=40)
+@settings(max_examples=20)
 @given(datasets(with_retired=True), st.data())
 def test_the_diff_finds_exactly_the_mutations(ds: Dataset, data: st.DataObject) -> None:
     events = list(ds.events)
@@ -181,11 +182,7 @@ def test_reordered_tags_are_no_change_but_reordered_citations_are() -> None:
 
 def test_unordered_lists_come_from_the_field_specs() -> None:
     for name, cls in RECORD_TYPES.items():
-        declared = {
-            f"/{field.name}"
-            for field in attrs.fields(cls)
-            if not spec(field).ordered
-        }
+        declared = {f"/{field.name}" for field in attrs.fields(cls) if not spec(field).ordered}
         assert declared <= unordered_pointers(name)
     assert "/tags" in unordered_pointers("event")
     assert "/citations" not in unordered_pointers("event")
@@ -214,7 +211,7 @@ def test_bump_version(version: str, bump: Any, expected: str) -> None:
 
 def test_compare_versions_follows_semver_precedence() -> None:
     ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0", "1.10.0"]
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         assert compare_versions(a, b) == -1 and compare_versions(b, a) == 1
     assert compare_versions("1.0.0+build.5", "1.0.0") == 0
     with pytest.raises(ValueError, match="semantic version"):

@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -344,8 +344,13 @@ class _Side:
     created: str | None
     schema_ids: dict[str, str]
 
-    def column(self, stem: str, name: str) -> pa.Array:  # pragma: no cover - abstract
+    def columns(self, stem: str, names: Sequence[str]) -> list[pa.Array]:  # pragma: no cover
+        """These columns of a stem's table, whole (one contiguous array each)."""
         raise NotImplementedError
+
+    def column(self, stem: str, name: str) -> pa.Array:
+        """One column of a stem's table."""
+        return self.columns(stem, [name])[0]
 
     def rows(self, stem: str, indices: pa.Array) -> list[dict[str, Any]]:
         """The JSON records at these row positions of a stem's table."""
@@ -356,7 +361,7 @@ class _Side:
         schema = arrow_schema(stem)
         if len(indices) == 0:
             return []
-        arrays = [self.column(stem, field.name).take(indices) for field in schema]
+        arrays = [array.take(indices) for array in self.columns(stem, schema.names)]
         table = pa.Table.from_arrays(arrays, schema=schema)
         return [unflatten_row(stem, row) for row in table.to_pylist()]
 
@@ -380,12 +385,13 @@ class _DatasetSide(_Side):
             table = self._tables[stem] = records_to_table(stem, self.dataset.stem(stem))
         return table
 
-    def column(self, stem: str, name: str) -> pa.Array:
-        return self._table(stem).column(name).combine_chunks()
+    def columns(self, stem: str, names: Sequence[str]) -> list[pa.Array]:
+        table = self._table(stem)
+        return [table.column(name).combine_chunks() for name in names]
 
 
 class _ReleaseSide(_Side):
-    """A built Parquet release, read one column at a time from the files its
+    """A built Parquet release, read a few columns at a time from the files its
     descriptor lists (their hashes checked first)."""
 
     def __init__(self, root: Path) -> None:
@@ -405,9 +411,36 @@ class _ReleaseSide(_Side):
         self.schema_ids = _schema_ids(meta)
         self.root = root
         self.files = {stem: stem_files(root, stem) for stem in STEMS}
-        self._cache: tuple[tuple[str, str], pa.Array] | None = None
+        self._to_keep: set[tuple[str, str]] = set()
+        self._kept: dict[tuple[str, str], pa.Array] = {}
 
-    def column(self, stem: str, name: str) -> pa.Array:
+    def keep(self, stem: str, name: str) -> None:
+        """Hold this column in memory once read (the ids and titles, read again later)."""
+        self._to_keep.add((stem, name))
+
+    def columns(self, stem: str, names: Sequence[str]) -> list[pa.Array]:
+        import pyarrow as pa
+
+        from koreaevents.arrow import arrow_schema
+
+        wanted = [name for name in names if (stem, name) not in self._kept]
+        schema = arrow_schema(stem)
+        chunks: dict[str, list[pa.Array]] = {name: [] for name in wanted}
+        if wanted:
+            for path in self.files[stem]:
+                for name, column in zip(wanted, self._read(path, stem, wanted), strict=True):
+                    chunks[name].extend(column.chunks)
+        read = {
+            name: pa.chunked_array(parts, type=schema.field(name).type).combine_chunks()
+            for name, parts in chunks.items()
+        }
+        for name, array in read.items():
+            if (stem, name) in self._to_keep:
+                self._kept[(stem, name)] = array
+        return [read[name] if name in read else self._kept[(stem, name)] for name in names]
+
+    @staticmethod
+    def _read(path: Path, stem: str, names: list[str]) -> list[pa.ChunkedArray]:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -415,38 +448,40 @@ class _ReleaseSide(_Side):
         from koreaevents.io.parquet import date_type_issue, parquet_problem
         from koreaevents.io.release import regular_file_problem
 
-        if self._cache is not None and self._cache[0] == (stem, name):
-            return self._cache[1]
-        field = arrow_schema(stem).field(name)
-        chunks: list[pa.Array] = []
-        for path in self.files[stem]:
-            problem = regular_file_problem(path)
-            if problem is not None:
-                raise DataError([Issue("io", f"{path.name} {problem}", path=str(path))])
-            try:
-                parquet = pq.ParquetFile(path)
-                if name not in parquet.schema_arrow.names:
-                    raise DataError(
-                        [Issue("schema", f"column {name!r} is missing", path=str(path))]
-                    )
-                column = parquet.read(columns=[name]).column(0)
-            except (pa.ArrowException, OSError, ValueError) as exc:
-                if isinstance(exc, DataError):
-                    raise
-                message = f"cannot read {path.name}: {parquet_problem(exc)}"
-                raise DataError([Issue("io", message, path=str(path))]) from None
-            if not column.type.equals(field.type):
-                if pa.types.is_date32(field.type):
+        problem = regular_file_problem(path)
+        if problem is not None:
+            raise DataError([Issue("io", f"{path.name} {problem}", path=str(path))])
+        try:
+            parquet = pq.ParquetFile(path)
+            have = set(parquet.schema_arrow.names)
+            missing = [name for name in names if name not in have]
+            if missing:
+                raise DataError(
+                    [
+                        Issue("schema", f"column {name!r} is missing", path=str(path))
+                        for name in missing
+                    ]
+                )
+            table = parquet.read(columns=names)
+        except DataError:
+            raise
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            message = f"cannot read {path.name}: {parquet_problem(exc)}"
+            raise DataError([Issue("io", message, path=str(path))]) from None
+        schema = arrow_schema(stem)
+        out = []
+        for name in names:
+            column, kind = table.column(name), schema.field(name).type
+            if not column.type.equals(kind):
+                if pa.types.is_date32(kind):
                     raise DataError([date_type_issue(path, name, column.type)])
                 try:
-                    column = column.cast(field.type)
+                    column = column.cast(kind)
                 except (pa.ArrowException, ValueError, TypeError):
-                    message = f"column {name!r} has type {column.type}, expected {field.type}"
+                    message = f"column {name!r} has type {column.type}, expected {kind}"
                     raise DataError([Issue("schema", message, path=str(path))]) from None
-            chunks.extend(column.chunks)
-        array = pa.chunked_array(chunks, type=field.type).combine_chunks()
-        self._cache = ((stem, name), array)
-        return array
+            out.append(column)
+        return out
 
 
 def _schema_ids(meta: Mapping[str, Any]) -> dict[str, str]:
@@ -555,15 +590,45 @@ def _label_field(type_name: str) -> str | None:
     return next((name for name in ("title", "name") if name in names), None)
 
 
+def _field_groups(stem: str) -> list[tuple[str, list[str]]]:
+    """Each top-level field of a stem's records with the columns that hold it."""
+    from koreaevents.arrow import columns
+
+    groups: dict[str, list[str]] = {}
+    for column in columns(stem):
+        groups.setdefault(column.path[0], []).append(column.name)
+    return list(groups.items())
+
+
+def _field_values(stem: str, field: str, names: list[str], arrays: list[Any]) -> list[Any]:
+    """The JSON values of one top-level field, from its columns' rows (absent: None)."""
+    from koreaevents.arrow import unflatten_row
+
+    rows = zip(*(array.to_pylist() for array in arrays), strict=True)
+    return [unflatten_row(stem, dict(zip(names, row, strict=True))).get(field) for row in rows]
+
+
 def _diff_stem(
     stem: str, old: _Side, new: _Side
 ) -> tuple[list[RecordRef], list[RecordRef], list[RecordChange]]:
+    """The records of one stem added, removed and changed.
+
+    Rows are matched on ``id``; then, one top-level field at a time (its columns read
+    from both sides together), Arrow kernels find the rows whose columns may differ,
+    and only those rows' values of that field are turned into JSON and compared. So a
+    record's changes come field by field, in field order, and at most one field's
+    columns of each side are in memory at a time (besides the ids and titles).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from koreaevents.arrow import arrow_schema
-
     type_name = _STEM_TYPE[stem]
+    label = _label_field(type_name)
+    for side in (old, new):
+        if isinstance(side, _ReleaseSide):
+            side.keep(stem, "id")
+            if label:
+                side.keep(stem, label)
     old_ids, new_ids = old.column(stem, "id"), new.column(stem, "id")
     for side, ids, what in ((old, old_ids, "old"), (new, new_ids, "new")):
         repeated = _duplicates(ids)
@@ -577,44 +642,58 @@ def _diff_stem(
     added_at = pc.indices_nonzero(pc.invert(pc.is_in(new_ids, value_set=old_ids)))
     removed_at = pc.indices_nonzero(pc.invert(pc.is_in(old_ids, value_set=new_ids)))
 
-    if old_ids.equals(new_ids):
-        old_at = new_at = None
-    else:
+    old_at: pa.Array | None = None
+    new_at: pa.Array | None = None
+    if not old_ids.equals(new_ids):
         left = pa.table({"id": old_ids, "i": pa.array(range(len(old_ids)), pa.uint64())})
         right = pa.table({"id": new_ids, "j": pa.array(range(len(new_ids)), pa.uint64())})
         joined = left.join(right, keys="id", join_type="inner").sort_by("i")
         old_at = joined.column("i").combine_chunks()
         new_at = joined.column("j").combine_chunks()
 
-    rows = len(old_ids) if old_at is None else len(old_at)
-    flagged = pa.array([False] * rows, pa.bool_())
-    for field in arrow_schema(stem):
-        if field.name == "id":
+    found: dict[int, list[Change]] = {}
+    for field, names in _field_groups(stem):
+        if field == "id":
             continue
-        a, b = old.column(stem, field.name), new.column(stem, field.name)
+        olds, news = old.columns(stem, names), new.columns(stem, names)
         if old_at is not None and new_at is not None:
-            a, b = a.take(old_at), b.take(new_at)
-        flagged = pc.or_(flagged, _may_differ(a, b))
-    candidates = pc.indices_nonzero(flagged)
-    if old_at is None or new_at is None:
-        old_rows_at = new_rows_at = candidates
-    else:
-        old_rows_at, new_rows_at = old_at.take(candidates), new_at.take(candidates)
+            olds = [array.take(old_at) for array in olds]
+            news = [array.take(new_at) for array in news]
+        flagged = None
+        for a, b in zip(olds, news, strict=True):
+            mask = _may_differ(a, b)
+            flagged = mask if flagged is None else pc.or_(flagged, mask)
+        if flagged is None:
+            continue
+        rows = pc.indices_nonzero(flagged)
+        if len(rows) == 0:
+            continue
+        before = _field_values(stem, field, names, [array.take(rows) for array in olds])
+        after = _field_values(stem, field, names, [array.take(rows) for array in news])
+        for row, x, y in zip(rows.to_pylist(), before, after, strict=True):
+            changes = json_changes(type_name, {field: x}, {field: y})
+            if changes:
+                found.setdefault(row, []).extend(changes)
+        del olds, news
 
     changed: list[RecordChange] = []
-    label = _label_field(type_name)
-    for before, after in zip(old.rows(stem, old_rows_at), new.rows(stem, new_rows_at), strict=True):
-        changes = json_changes(type_name, before, after)
-        if changes:
-            title = after.get(label) if label else None
-            changed.append(RecordChange(type_name, before["id"], tuple(changes), title))
+    if found:
+        at = pa.array(sorted(found), pa.uint64())
+        old_rows_at = at if old_at is None else old_at.take(at)
+        new_rows_at = at if new_at is None else new_at.take(at)
+        ids = old_ids.take(old_rows_at).to_pylist()
+        titles = (
+            new.column(stem, label).take(new_rows_at).to_pylist() if label else [None] * len(ids)
+        )
+        for row, record_id, title in zip(sorted(found), ids, titles, strict=True):
+            changed.append(RecordChange(type_name, record_id, tuple(found[row]), title))
 
-    def refs(side: _Side, at: pa.Array) -> list[RecordRef]:
-        ids = side.column(stem, "id").take(at).to_pylist()
-        titles = side.column(stem, label).take(at).to_pylist() if label else [None] * len(ids)
-        return [RecordRef(type_name, i, t) for i, t in zip(ids, titles, strict=True)]
+    def refs(side: _Side, ids: pa.Array, at: pa.Array) -> list[RecordRef]:
+        taken = ids.take(at).to_pylist()
+        titles = side.column(stem, label).take(at).to_pylist() if label else [None] * len(taken)
+        return [RecordRef(type_name, i, t) for i, t in zip(taken, titles, strict=True)]
 
-    return refs(new, added_at), refs(old, removed_at), changed
+    return refs(new, new_ids, added_at), refs(old, old_ids, removed_at), changed
 
 
 def _tombstones(side: _Side, ids: set[str]) -> dict[str, Retired]:
