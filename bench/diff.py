@@ -1,7 +1,7 @@
 """Benchmark: diffing two Parquet releases of N synthetic events, against reading them.
 
     python bench/diff.py                      # 1,000,000 events
-    python bench/diff.py --events 100000 --keep /tmp/bench-diff
+    python bench/diff.py --events 100000 --keep /tmp/bench-diff   # kept: reused next time
 
 Two releases are built from the synthetic JSON Lines of ``bench/parquet.py``: the old
 one, and a new one in which some events are retitled (values changed), some have
@@ -167,14 +167,22 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="koreaevents-bench-diff-"))
     try:
         work.mkdir(parents=True, exist_ok=True)
-        print(f"generating {args.events:,} events in {work} ...", flush=True)
-        _generate(work / "old-json", args.events)
-        counts = _mutate(work / "old-json", work / "new-json", args.rate)
+        made = work / "mutations.json"
+        setup = {"events": args.events, "rate": args.rate}
+        if made.is_file() and json.loads(made.read_text("utf-8"))["setup"] == setup:
+            counts = json.loads(made.read_text("utf-8"))["counts"]  # --keep: reuse
+        else:
+            for folder in ("old-json", "new-json", "old", "new"):
+                shutil.rmtree(work / folder, ignore_errors=True)
+            print(f"generating {args.events:,} events in {work} ...", flush=True)
+            _generate(work / "old-json", args.events)
+            counts = _mutate(work / "old-json", work / "new-json", args.rate)
+            for side in ("old", "new"):
+                started = time.perf_counter()
+                _build(work / f"{side}-json", work / side)
+                print(f"built {side} release in {time.perf_counter() - started:.1f} s")
+            made.write_text(json.dumps({"setup": setup, "counts": counts}), "utf-8")
         print(f"mutations: {counts}", flush=True)
-        for side in ("old", "new"):
-            started = time.perf_counter()
-            _build(work / f"{side}-json", work / side)
-            print(f"built {side} release in {time.perf_counter() - started:.1f} s", flush=True)
 
         ours = _measure("koreaevents", work / "old", work / "new")
         floor = _measure("floor", work / "old", work / "new")

@@ -14,15 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import koreaevents as ke
-from koreaevents.cli import main
-from koreaevents.dataset import Dataset
-from koreaevents.diff import (
+from koreaevents.changes import (
     bump_version,
     compare_versions,
     diff,
     json_changes,
     unordered_pointers,
 )
+from koreaevents.cli import main
+from koreaevents.dataset import Dataset
 from koreaevents.records import RECORD_TYPES, Actor, Retired, spec
 from tests.strategies import datasets
 

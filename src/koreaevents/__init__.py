@@ -7,9 +7,9 @@
 """
 
 from koreaevents._version import __version__
+from koreaevents.changes import DatasetDiff, diff
 from koreaevents.convert import RecordError
 from koreaevents.dataset import Dataset
-from koreaevents.diff import DatasetDiff, diff
 from koreaevents.edtf import EdtfBounds, EdtfError, parse_edtf
 from koreaevents.io.json_io import write_json
 from koreaevents.io.loading import load

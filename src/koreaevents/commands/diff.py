@@ -41,8 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compare, print the report, and return the exit code."""
+    from koreaevents.changes import bump_version, compare_versions, diff
     from koreaevents.cli import UsageError
-    from koreaevents.diff import bump_version, compare_versions, diff
     from koreaevents.issues import DataError, printable
 
     try:
