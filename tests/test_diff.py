@@ -163,6 +163,23 @@ def test_a_removal_without_a_tombstone_calls_for_major_with_one_for_minor() -> N
     assert "retired in 1.1.0" in line and f"replaced by `{kept.id}`" in line
 
 
+def test_a_tombstone_is_found_in_a_partitioned_release(tmp_path: Path) -> None:
+    old, ds = _bundled_pair()
+    gone = ds.events[-1]
+    stone = Retired(id=gone.id, retired_in="1.1.0", reason="out of scope")
+    new = _copy(ds, "1.1.0", events=ds.events[:-1], retired=(stone,))
+    ke.write_parquet(new, tmp_path / "new", partition_by="year")
+    ke.write_parquet(old, tmp_path / "old")
+    for before in (old, tmp_path / "old"):
+        result = diff(before, tmp_path / "new")
+        assert [r.to_dict() for r in result.removed] == [{"type": "event", "id": gone.id}]
+        assert result.removed[0].tombstone == stone
+        assert result.removed[0].title == gone.title
+        assert result.suggested_bump == "minor"
+        assert "retired in 1.1.0: out of scope" in result.to_markdown()
+    assert not diff(tmp_path / "new", new)
+
+
 def test_reordered_tags_are_no_change_but_reordered_citations_are() -> None:
     old, ds = _bundled_pair()
     tagged = next(e for e in ds.events if len(e.tags) > 1)

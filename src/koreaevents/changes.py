@@ -624,11 +624,6 @@ def _diff_stem(
 
     type_name = _STEM_TYPE[stem]
     label = _label_field(type_name)
-    for side in (old, new):
-        if isinstance(side, _ReleaseSide):
-            side.keep(stem, "id")
-            if label:
-                side.keep(stem, label)
     old_ids, new_ids = old.column(stem, "id"), new.column(stem, "id")
     for side, ids, what in ((old, old_ids, "old"), (new, new_ids, "new")):
         repeated = _duplicates(ids)
@@ -739,7 +734,12 @@ def diff(old: DatasetLike, new: DatasetLike) -> DatasetDiff:
     removed: list[RecordRef] = []
     changed: list[RecordChange] = []
     for stem in STEMS:
+        label = _label_field(_STEM_TYPE[stem])
         for side, what in ((old_side, "old"), (new_side, "new")):
+            if isinstance(side, _ReleaseSide):  # read again for the reports: keep them
+                side.keep(stem, "id")
+                if label:
+                    side.keep(stem, label)
             try:
                 side.column(stem, "id")
             except DataError as exc:
