@@ -180,6 +180,24 @@ def test_a_tombstone_is_found_in_a_partitioned_release(tmp_path: Path) -> None:
     assert not diff(tmp_path / "new", new)
 
 
+def test_a_new_major_version_of_a_schema_calls_for_major(tmp_path: Path) -> None:
+    old, _ds = _bundled_pair()
+    before = _write(old, tmp_path / "before")
+    after = _write(_copy(old, "1.0.1"), tmp_path / "after")
+    descriptor = json.loads((after / "datapackage.json").read_text("utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] == "events":
+            assert "/v1/" in resource["jsonSchema"]
+            resource["jsonSchema"] = resource["jsonSchema"].replace("/v1/", "/v2/")
+    (after / "datapackage.json").write_text(json.dumps(descriptor), "utf-8")
+    result = diff(before, after)
+    assert result and result.suggested_bump == "major"
+    assert "the event schema" in result.to_markdown()
+    release = tmp_path / "release"
+    ke.write_parquet(old, release)
+    assert diff(release, before).suggested_bump is None  # the same $id, read from the files
+
+
 def test_reordered_tags_are_no_change_but_reordered_citations_are() -> None:
     old, ds = _bundled_pair()
     tagged = next(e for e in ds.events if len(e.tags) > 1)

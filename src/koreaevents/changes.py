@@ -411,8 +411,30 @@ class _ReleaseSide(_Side):
         self.schema_ids = _schema_ids(meta)
         self.root = root
         self.files = {stem: stem_files(root, stem) for stem in STEMS}
+        self.schema_ids.update(self._file_schema_ids())
         self._to_keep: set[tuple[str, str]] = set()
         self._kept: dict[tuple[str, str], pa.Array] = {}
+
+    def _file_schema_ids(self) -> dict[str, str]:
+        """Each record type's JSON Schema ``$id`` as its Parquet files' metadata names it."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from koreaevents.arrow import META_SCHEMA_ID
+        from koreaevents.io.release import regular_file_problem
+
+        found: dict[str, str] = {}
+        for stem, files in self.files.items():
+            if not files or regular_file_problem(files[0]) is not None:
+                continue
+            try:
+                metadata = pq.read_schema(files[0]).metadata or {}
+            except (pa.ArrowException, OSError, ValueError):
+                continue  # said when its columns are read
+            value = metadata.get(META_SCHEMA_ID)
+            if value is not None:
+                found[_STEM_TYPE[stem]] = value.decode("utf-8", "replace")
+        return found
 
     def keep(self, stem: str, name: str) -> None:
         """Hold this column in memory once read (the ids and titles, read again later)."""
