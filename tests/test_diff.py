@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,9 +23,10 @@ from koreaevents.changes import (
     unordered_pointers,
 )
 from koreaevents.cli import main
+from koreaevents.convert import unstructure
 from koreaevents.dataset import Dataset
 from koreaevents.records import RECORD_TYPES, Actor, Retired, spec
-from tests.strategies import datasets
+from tests.strategies import datasets, events
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASED = ROOT / "tests" / "data" / "released"
@@ -122,6 +124,48 @@ def test_the_diff_finds_exactly_the_mutations(ds: Dataset, data: st.DataObject) 
         assert (ref.tombstone is not None) == (ref.id in tombstoned)
     expected = "major" if removed_sources - tombstoned else "minor"
     assert result.suggested_bump == expected
+
+
+def _json(record: Any) -> Any:
+    return orjson.loads(orjson.dumps(unstructure(record)))
+
+
+def _apply(record: Any, pointer: str, value: Any) -> None:
+    """Set (or, for None, remove) the value at a JSON Pointer inside ``record``."""
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    node = record
+    for token in tokens[:-1]:
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    last = tokens[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    elif value is None:
+        node.pop(last, None)
+    else:
+        node[last] = value
+
+
+@settings(max_examples=20)
+@given(datasets(), st.data())
+def test_applying_the_changes_to_the_old_record_gives_the_new_one(
+    ds: Dataset, data: st.DataObject
+) -> None:
+    replaced = [
+        attrs.evolve(data.draw(events, label=f"new {event.id}"), id=event.id) for event in ds.events
+    ]
+    new = _copy(ds, "2.0.0", events=replaced)
+    with tempfile.TemporaryDirectory() as tmp:
+        ke.write_parquet(new, Path(tmp) / "new")
+        result = diff(_copy(ds, "1.0.0"), Path(tmp) / "new")
+    assert not result.added and not result.removed
+    by_id = {e.id: e for e in replaced}
+    changed = {c.id: c for c in result.changed}
+    for event in ds.events:
+        before, after = _json(event), _json(by_id[event.id])
+        for change in changed[event.id].changes if event.id in changed else ():
+            _apply(before, change.pointer, change.new)
+        assert json_changes("event", before, after) == []
+        assert (event.id in changed) == (json_changes("event", _json(event), after) != [])
 
 
 # --- the bump ---------------------------------------------------------------------------

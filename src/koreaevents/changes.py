@@ -303,7 +303,7 @@ def json_changes(type_name: str, old: Any, new: Any) -> list[Change]:
             if sorted(map(_canonical, a)) != sorted(map(_canonical, b)):
                 out.append(Change(pointer, a, b))
             return
-        if type(a) is type(b) and a == b:
+        if a == b and isinstance(a, bool) == isinstance(b, bool):  # 1 is not true
             return
         if isinstance(a, dict) and isinstance(b, dict):
             keys = list(a) + [key for key in b if key not in a]
