@@ -535,6 +535,10 @@ def _schema_changes(old: _Side, new: _Side) -> tuple[SchemaChange, ...]:
     return tuple(found)
 
 
+def _shown(value: DatasetLike) -> str:
+    return "(a Dataset)" if isinstance(value, Dataset) else str(value)
+
+
 def _open(value: DatasetLike, what: str) -> _Side:
     from koreaevents.io.json_io import read_datapackage
     from koreaevents.io.loading import load
@@ -607,9 +611,10 @@ def _duplicates(ids: pa.Array) -> list[str]:
 
 
 def _label_field(type_name: str) -> str | None:
-    """The field that names a record for people: its ``title``, else its ``name``."""
+    """The field that names a record for people: its ``title``, else its ``name`` (a
+    tombstone: its ``reason``)."""
     names = [field.name for field in attrs.fields(RECORD_TYPES[type_name])]
-    return next((name for name in ("title", "name") if name in names), None)
+    return next((name for name in ("title", "name", "reason") if name in names), None)
 
 
 def _field_groups(stem: str) -> list[tuple[str, list[str]]]:
@@ -757,7 +762,7 @@ def diff(old: DatasetLike, new: DatasetLike) -> DatasetDiff:
     changed: list[RecordChange] = []
     for stem in STEMS:
         label = _label_field(_STEM_TYPE[stem])
-        for side, what in ((old_side, "old"), (new_side, "new")):
+        for side, what, given in ((old_side, "old", old), (new_side, "new", new)):
             if isinstance(side, _ReleaseSide):  # read again for the reports: keep them
                 side.keep(stem, "id")
                 if label:
@@ -765,7 +770,7 @@ def diff(old: DatasetLike, new: DatasetLike) -> DatasetDiff:
             try:
                 side.column(stem, "id")
             except DataError as exc:
-                raise _first_problem(exc, f"the {what} dataset") from None
+                raise _first_problem(exc, f"{what} {_shown(given)}") from None
         try:
             a, r, c = _diff_stem(stem, old_side, new_side)
         except DataError as exc:
