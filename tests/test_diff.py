@@ -207,6 +207,24 @@ def test_a_removal_without_a_tombstone_calls_for_major_with_one_for_minor() -> N
     assert "retired in 1.1.0" in line and f"replaced by `{kept.id}`" in line
 
 
+def test_slices_of_rows_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import koreaevents.changes
+
+    old, ds = _bundled_pair()
+    events = list(ds.events)
+    events[1] = attrs.evolve(events[1], title="Retitled")
+    events[-2] = attrs.evolve(events[-2], tags=("x-new",))
+    for new in (
+        _copy(ds, "1.0.1", events=events),  # the same ids in the same order
+        _copy(ds, "2.0.0", events=events[:1] + events[2:]),  # ids to match
+    ):
+        whole = diff(old, new)
+        monkeypatch.setattr(koreaevents.changes, "_SLICE_ROWS", 3)
+        assert diff(old, new).to_dict() == whole.to_dict()
+        monkeypatch.undo()
+        assert whole.changed
+
+
 def test_a_tombstone_is_found_in_a_partitioned_release(tmp_path: Path) -> None:
     old, ds = _bundled_pair()
     gone = ds.events[-1]

@@ -68,6 +68,9 @@ BUMPS: Final[tuple[Bump, ...]] = ("patch", "minor", "major")
 
 DatasetLike = Dataset | str | os.PathLike[str]
 
+_SLICE_ROWS: Final = 1 << 16
+"""Matched rows compared at a time."""
+
 _TYPE_ORDER: Final = {name: index for index, name in enumerate(RECORD_TYPES)}
 _STEM_TYPE: Final = {cls.STEM: cls.TYPE for cls in RECORD_TYPES.values()}
 
@@ -673,29 +676,34 @@ def _diff_stem(
         old_at = joined.column("i").combine_chunks()
         new_at = joined.column("j").combine_chunks()
 
+    matched = len(old_ids) if old_at is None else len(old_at)
     found: dict[int, list[Change]] = {}
     for field, names in _field_groups(stem):
         if field == "id":
             continue
         olds, news = old.columns(stem, names), new.columns(stem, names)
-        if old_at is not None and new_at is not None:
-            olds = [array.take(old_at) for array in olds]
-            news = [array.take(new_at) for array in news]
-        flagged = None
-        for a, b in zip(olds, news, strict=True):
-            mask = _may_differ(a, b)
-            flagged = mask if flagged is None else pc.or_(flagged, mask)
-        if flagged is None:
-            continue
-        rows = pc.indices_nonzero(flagged)
-        if len(rows) == 0:
-            continue
-        before = _field_values(stem, field, names, [array.take(rows) for array in olds])
-        after = _field_values(stem, field, names, [array.take(rows) for array in news])
-        for row, x, y in zip(rows.to_pylist(), before, after, strict=True):
-            changes = json_changes(type_name, {field: x}, {field: y})
-            if changes:
-                found.setdefault(row, []).extend(changes)
+        # Matched rows a slice at a time: the copies that line them up stay small.
+        for start in range(0, matched, _SLICE_ROWS):
+            size = min(_SLICE_ROWS, matched - start)
+            if old_at is None or new_at is None:
+                part_a = [array.slice(start, size) for array in olds]
+                part_b = [array.slice(start, size) for array in news]
+            else:
+                at_a, at_b = old_at.slice(start, size), new_at.slice(start, size)
+                part_a = [array.take(at_a) for array in olds]
+                part_b = [array.take(at_b) for array in news]
+            flagged = _may_differ(part_a[0], part_b[0])
+            for a, b in zip(part_a[1:], part_b[1:], strict=True):
+                flagged = pc.or_(flagged, _may_differ(a, b))
+            rows = pc.indices_nonzero(flagged)
+            if len(rows) == 0:
+                continue
+            before = _field_values(stem, field, names, [array.take(rows) for array in part_a])
+            after = _field_values(stem, field, names, [array.take(rows) for array in part_b])
+            for row, x, y in zip(rows.to_pylist(), before, after, strict=True):
+                changes = json_changes(type_name, {field: x}, {field: y})
+                if changes:
+                    found.setdefault(start + row, []).extend(changes)
         del olds, news
 
     changed: list[RecordChange] = []
