@@ -14,12 +14,13 @@ objects, in any mix — record type by record type, matching records by id:
   so a reordered list of tags is no change.
 
 The comparison works on columns. Both sides are read as Arrow columns in the Parquet
-layout (a Parquet release one column at a time, straight from its files; a JSON
-dataset is loaded and laid out the same way), the rows are matched on their ``id``
-column with an Arrow join, and each column pair is compared with Arrow kernels. Only
-the rows that may differ are turned into JSON records and compared value by value.
-Two releases of a million events are compared in seconds, holding their id columns and
-one column pair at a time.
+layout (a Parquet release one top-level field's columns at a time, straight from the
+files its descriptor lists, their hashes checked; a JSON dataset is loaded and laid out
+the same way), the rows are matched on their ``id`` column with an Arrow join, and
+each column pair is compared with Arrow kernels, a slice of rows at a time. Only the
+values of the rows that may differ are turned into JSON and compared value by value.
+Besides the ids and titles, one field's columns of each side are in memory at a time
+(``bench/diff.py`` measures it against merely reading both releases).
 
 The suggested version bump follows the Data Package version recipe: ``patch`` when
 only values changed, ``minor`` when records were added or removed with a tombstone,
