@@ -157,6 +157,12 @@ class DatasetDiff:
     schema_changes: tuple[SchemaChange, ...] = ()
     new_created: str | None = attrs.field(default=None, eq=False)
 
+    @functools.cached_property
+    def reinstated(self) -> frozenset[str]:
+        """Ids whose tombstone was removed and which are in use as records again."""
+        gone = {ref.id for ref in self.removed if ref.type == Retired.TYPE}
+        return frozenset(r.id for r in self.added if r.type != Retired.TYPE and r.id in gone)
+
     def __bool__(self) -> bool:
         """True when anything differs."""
         return bool(self.added or self.removed or self.changed or self.schema_changes)
@@ -202,9 +208,7 @@ def _covered(ref: RecordRef, result: DatasetDiff) -> bool:
     it, or (a removed tombstone) the id is back in use as a record."""
     if ref.tombstone is not None:
         return True
-    if ref.type == Retired.TYPE:
-        return any(added.id == ref.id and added.type != Retired.TYPE for added in result.added)
-    return False
+    return ref.type == Retired.TYPE and ref.id in result.reinstated
 
 
 # --- versions --------------------------------------------------------------------------
