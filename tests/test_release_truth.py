@@ -153,3 +153,27 @@ def test_the_events_folder_of_a_partitioned_release_reads_alike(tmp_path: Path) 
     assert [e.id for e in ke.load(folder).events] == [e.id for e in bundled.events]
     assert ke.events_between(folder)["id"].to_pylist() == [e.id for e in bundled.events]
     assert main(["query", "--dataset", str(folder), "--count"]) == 0
+
+
+def test_a_release_without_derived_columns_loads_and_diffs_alike(tmp_path: Path) -> None:
+    """Releases built before the derived date columns (date_precision, ...) load;
+    diff read them too instead of refusing a missing column."""
+    import hashlib
+    import json
+
+    bundled = ke.load()
+    new, old = tmp_path / "new", tmp_path / "old"
+    ke.write_parquet(bundled, new)
+    ke.write_parquet(bundled, old)
+    table = pq.read_table(old / "events.parquet")
+    derived = ["date_precision", "date_approximate", "date_uncertain"]
+    pq.write_table(table.drop_columns(derived), old / "events.parquet")
+    package = json.loads((old / "datapackage.json").read_text("utf-8"))
+    for resource in package["resources"]:
+        data = (old / resource["path"]).read_bytes()
+        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+        resource.pop("bytes", None)
+    (old / "datapackage.json").write_text(json.dumps(package), "utf-8")
+    assert len(ke.load(old).events) == len(bundled.events)
+    changes = ke.diff(old, new)
+    assert not changes.added and not changes.removed and not changes.changed

@@ -7,6 +7,7 @@
 """
 
 from koreaevents._version import __version__
+from koreaevents.changes import DatasetDiff, diff
 from koreaevents.convert import RecordError
 from koreaevents.dataset import Dataset
 from koreaevents.edtf import EdtfBounds, EdtfError, parse_edtf
@@ -42,6 +43,7 @@ __all__ = [
     "Citation",
     "DataError",
     "Dataset",
+    "DatasetDiff",
     "Discrepancy",
     "EdtfBounds",
     "EdtfError",
@@ -58,6 +60,7 @@ __all__ = [
     "Verification",
     "Weapon",
     "__version__",
+    "diff",
     "events_between",
     "export",
     "json_schema",

@@ -102,6 +102,11 @@ class FieldSpec:
     :func:`derived_qualities`): a field of format ``edtf`` gets its day bounds
     (``earliest``, ``latest``) unless it names others."""
 
+    ordered: bool = True
+    """For a list: whether its order carries meaning. An unordered list (tags, ids of
+    related records) is a set of values: reordering it changes nothing (see
+    :func:`koreaevents.diff`)."""
+
 
 EDTF_QUALITIES = ("earliest", "latest", "precision", "approximate", "uncertain")
 """What may be derived from an EDTF value (see :attr:`FieldSpec.derived`)."""
@@ -326,6 +331,7 @@ class Location:
     )
     alt_names: tuple[str, ...] = _field(
         "Other names of the place (e.g. the other name of a disputed sea).",
+        ordered=False,
         optional=True,
         many=True,
         min_length=1,
@@ -407,6 +413,7 @@ class Discrepancy:
     corrected: str = _field("What reliable reporting says instead.", min_length=1)
     citations: tuple[str, ...] = _field(
         "Ids of the sources that support the correction.",
+        ordered=False,
         many=True,
         min_items=1,
         unique_items=True,
@@ -476,6 +483,7 @@ class Event:
     )
     tags: tuple[str, ...] = _field(
         "Free keywords, lowercase slugs.",
+        ordered=False,
         optional=True,
         many=True,
         unique_items=True,
@@ -484,6 +492,7 @@ class Event:
     )
     related: tuple[str, ...] = _field(
         "Ids of related events.",
+        ordered=False,
         optional=True,
         many=True,
         unique_items=True,
@@ -563,6 +572,7 @@ class Analysis:
     )
     about: tuple[str, ...] = _field(
         "Ids of the events it interprets.",
+        ordered=False,
         many=True,
         min_items=1,
         unique_items=True,
@@ -645,7 +655,12 @@ class Actor:
         example="PRK",
     )
     aliases: tuple[str, ...] = _field(
-        "Other names and spellings.", optional=True, many=True, min_length=1, unique_items=True
+        "Other names and spellings.",
+        optional=True,
+        many=True,
+        min_length=1,
+        unique_items=True,
+        ordered=False,
     )
     parent: str | None = _field(
         "Id of the actor this one belongs to.",

@@ -15,5 +15,6 @@ COMMANDS: tuple[str, ...] = (
     "koreaevents.commands.export",
     "koreaevents.commands.validate",
     "koreaevents.commands.build",
+    "koreaevents.commands.diff",
     "koreaevents.commands.timeline",
 )
