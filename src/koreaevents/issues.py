@@ -103,6 +103,12 @@ ISSUE_KINDS: dict[str, IssueKind] = {
             "allows (null for an open or unknown end), or correct the EDTF value.",
         ),
         IssueKind(
+            "placeholder",
+            "A skeleton value not yet filled in",
+            'Replace the {"TODO": ...} object that `koreaevents new` left with the value '
+            "it describes (the message says what goes there); then run `koreaevents fmt`.",
+        ),
+        IssueKind(
             "duplicate-id",
             "Id used more than once",
             "Give each record its own id; ids are unique across the whole dataset.",

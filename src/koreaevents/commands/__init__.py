@@ -13,6 +13,8 @@ COMMANDS: tuple[str, ...] = (
     "koreaevents.commands.schema",
     "koreaevents.commands.query",
     "koreaevents.commands.validate",
+    "koreaevents.commands.fmt",
+    "koreaevents.commands.new",
     "koreaevents.commands.build",
     "koreaevents.commands.timeline",
 )

@@ -31,9 +31,12 @@ __all__ = [
     "DATAPACKAGE_PROFILE",
     "Layout",
     "datapackage_metadata",
+    "descriptor_fields",
     "dumps_pretty",
+    "encode_records",
     "load_json",
     "read_datapackage",
+    "stem_resource",
     "write_json",
 ]
 
@@ -178,13 +181,62 @@ def _sorted_by_id(records: Iterable[Record]) -> list[Record]:
 
 def datapackage_metadata(dataset: Dataset) -> dict[str, Any]:
     """The descriptor fields of a dataset, with defaults for what it lacks."""
-    meta: dict[str, Any] = {"$schema": DATAPACKAGE_PROFILE, "name": dataset.name}
-    for key, value in dataset.metadata.items():
+    return descriptor_fields(dataset.metadata, dataset.name)
+
+
+def descriptor_fields(metadata: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    """The descriptor fields (all but ``resources``) in the order ``write_json`` writes
+    them, with defaults for what ``metadata`` lacks; ``name`` defaults to its own."""
+    if name is None:
+        name = Dataset(metadata=metadata, check=False).name
+    meta: dict[str, Any] = {"$schema": DATAPACKAGE_PROFILE, "name": name}
+    for key, value in metadata.items():
         if key not in ("resources", "$schema"):
             meta[key] = value
     meta.setdefault("version", "0.0.0")
     meta.setdefault("licenses", _DEFAULT_LICENSES)
     return meta
+
+
+def encode_records(records: list[Any], layout: Layout) -> bytes:
+    """The canonical bytes of a record file: ``records`` are JSON-ready dicts (see
+    :func:`~koreaevents.convert.unstructure`), in the order they are written.
+
+    ``"jsonl"``: one compact record a line; ``"json"``: an array, two-space indent;
+    ``"files"``: the one record of a one-record file, two-space indent. Every form ends
+    with a newline (an empty JSON Lines file is empty).
+    """
+    if layout == "jsonl":
+        return b"".join(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE) for item in records)
+    if layout == "json":
+        return dumps_pretty(records)
+    if layout == "files":
+        if len(records) != 1:
+            raise ValueError(f"a one-record file holds one record, not {len(records)}")
+        return dumps_pretty(records[0])
+    raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+
+
+def stem_resource(
+    stem: str, layout: Layout, files: list[str], data: bytes | None
+) -> dict[str, Any]:
+    """The ``datapackage.json`` resource of one stem, as ``write_json`` writes it.
+
+    ``files``: the paths relative to the dataset (one for ``jsonl``/``json``, each
+    one-record file for ``files``); ``data``: the bytes of the single file (its size
+    and hash are recorded), None for the ``files`` layout.
+    """
+    resource: dict[str, Any] = {"name": stem}
+    if layout == "files":
+        resource.update(path=files, format="json", mediatype="application/json")
+    else:
+        mediatype = "application/jsonl" if layout == "jsonl" else "application/json"
+        resource.update(path=files[0], format=layout, mediatype=mediatype)
+        if data is not None:
+            resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
+    resource["encoding"] = "utf-8"
+    resource["jsonSchema"] = schema_id(STEM_TYPES[stem])
+    return resource
 
 
 def write_json(dataset: Dataset, directory: str | Path, layout: Layout = "jsonl") -> Path:
@@ -215,27 +267,17 @@ def write_json(dataset: Dataset, directory: str | Path, layout: Layout = "jsonl"
 
 
 def _write_stem(root: Path, stem: str, records: list[Record], layout: Layout) -> dict[str, Any]:
-    resource: dict[str, Any] = {"name": stem}
     if layout == "files":
         folder = root / stem
         folder.mkdir()
         paths = []
         for record in records:
-            (folder / f"{record.id}.json").write_bytes(dumps_pretty(unstructure(record)))
-            paths.append(f"{stem}/{record.id}.json")
-        resource.update(path=paths, format="json", mediatype="application/json")
-    else:
-        if layout == "jsonl":
-            data = b"".join(
-                orjson.dumps(unstructure(record), option=orjson.OPT_APPEND_NEWLINE)
-                for record in records
+            (folder / f"{record.id}.json").write_bytes(
+                encode_records([unstructure(record)], "files")
             )
-            resource.update(path=f"{stem}.jsonl", format="jsonl", mediatype="application/jsonl")
-        else:
-            data = dumps_pretty([unstructure(record) for record in records])
-            resource.update(path=f"{stem}.json", format="json", mediatype="application/json")
-        (root / resource["path"]).write_bytes(data)
-        resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
-    resource["encoding"] = "utf-8"
-    resource["jsonSchema"] = schema_id(STEM_TYPES[stem])
-    return resource
+            paths.append(f"{stem}/{record.id}.json")
+        return stem_resource(stem, layout, paths, None)
+    name = f"{stem}.{layout}"
+    data = encode_records([unstructure(record) for record in records], layout)
+    (root / name).write_bytes(data)
+    return stem_resource(stem, layout, [name], data)
