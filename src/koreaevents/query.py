@@ -333,12 +333,14 @@ def _values(name: str, value: FilterValue) -> frozenset[str] | None:
     return frozenset(item.strip() for item in items)
 
 
-def _unknown(name: str, values: Iterable[str], known: Collection[str]) -> ValueError:
+def _unknown(
+    name: str, values: Iterable[str], known: Collection[str], nearest: int = 1
+) -> ValueError:
     missing = sorted(set(values) - set(known))
     hints = []
     guessed = True
     for value in missing:
-        hint = did_you_mean(value, known)
+        hint = did_you_mean(value, known, n=nearest)
         hints.append(f"{value!r}{hint}")
         guessed = guessed and bool(hint)
     message = f"unknown {name} {', '.join(hints)}"
@@ -406,7 +408,7 @@ class EventFilter:
             raise _unknown("source", sources, source_ids)
         tags = _values("tag", tag)
         if tags is not None and known_tags and not tags <= set(known_tags):
-            raise _unknown("tag", tags, known_tags)
+            raise _unknown("tag", tags, known_tags, nearest=3)
         countries = _values("country", country)
         if countries is not None:
             countries = frozenset(code.upper() for code in countries)
