@@ -113,7 +113,7 @@ def placeholder_hint(schema: dict[str, Any]) -> str:
     else:
         wanted = schema.get("type")
         kinds = [wanted] if isinstance(wanted, str) else [str(k) for k in wanted or []]
-        kinds = [kind for kind in kinds if kind not in ("null", "object")]
+        kinds = [kind for kind in kinds if kind not in ("null", "object", "string")]
         names = {"array": "a list", "integer": "a whole number", "number": "a number"}
         parts = [" or ".join(names.get(kind, f"a {kind}") for kind in kinds)] if kinds else []
         low, high = schema.get("minimum"), schema.get("maximum")

@@ -373,11 +373,13 @@ class RecordChecker:
                 if bound == "":
                     continue  # the EDTF value is still a placeholder: fmt fills this later
                 field = compiled.subschema([*list(error.schema_path)[:-1], "properties", prop])
-                message = f"required field {prop!r} is missing: add it"
+                message = f"required field {prop!r} is missing"
                 hint = _field_hint(field)
                 if bound is not None:
                     message += bound
-                elif hint:
+                else:
+                    message += ": add it"
+                if bound is None and hint:
                     message += f" ({hint})"
                 issues.append(self._issue(raw, "schema", target, message, line_pointer=pointer))
                 continue
