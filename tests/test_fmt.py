@@ -242,3 +242,19 @@ def test_the_bundled_dataset_is_canonical(tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(bundled_dataset_dir(), copy)
     assert format_paths(copy, check=True).changed == ()
+
+
+def test_a_dataset_and_files_inside_it_are_formatted_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _dataset(tmp_path, "files")
+    canonical = _tree(root)
+    _mess_up(root, drop_bounds=True)
+    one = sorted((root / "events").glob("*.json"))[0]
+    for argv in ([str(one), str(root)], [str(root), str(one)], [str(root / "events"), str(one)]):
+        _mess_up(root, drop_bounds=True)
+        code, _out, _err = _run("fmt", *argv, capsys=capsys)
+        assert code == 0
+    assert {k: v for k, v in _tree(root).items() if k.startswith("events")} == {
+        k: v for k, v in canonical.items() if k.startswith("events")
+    }

@@ -274,11 +274,11 @@ def _datasets(paths: Sequence[str | os.PathLike[str]]) -> list[_Dataset]:
                 "release is built from"
             )
         entry = found.setdefault(root, _Dataset(root, set()))
-        if files is None or entry.selected is None:
-            entry.selected = None if files is None else entry.selected
-            if files is None:
-                continue
-        assert entry.selected is not None
+        if entry.selected is None:
+            continue  # the whole dataset is formatted already
+        if files is None:
+            entry.selected = None
+            continue
         entry.selected |= {Path(os.path.normpath(p)) for p in files}
     return list(found.values())
 
