@@ -252,3 +252,14 @@ def test_an_unknown_tag_is_an_error_naming_the_nearest_tags(
     with pytest.raises(ValueError, match="unknown tag"):
         ke.events_between(release, tag=tags[0] + "s")
     assert ke.events_between(release, tag=tags[0]).num_rows == int(out)
+
+
+def test_a_type_without_records_gets_a_folder_in_a_dataset_of_folders(tmp_path: Path) -> None:
+    bundled = ke.load()
+    root = tmp_path / "data"
+    ke.write_json(ke.Dataset(bundled.events, bundled.sources, (), bundled.actors), root, "files")
+    assert json.loads((root / "analyses.json").read_text("utf-8")) == []
+    assert cli.main(["new", "analysis", "--id", "ana-new", "--dataset", str(root)]) == 0
+    assert (root / "analyses" / "ana-new.json").is_file()
+    assert not (root / "analyses.json").exists()
+    assert {i.code for i in ke.validate(root).issues} == {"placeholder"}

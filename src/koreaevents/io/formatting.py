@@ -431,6 +431,17 @@ def format_paths(
     for dataset, existing, raw, descriptor_problem in plans:
         files = _record_files(dataset.root)
         final: dict[Path, bytes] = {}
+        known = {Path(os.path.normpath(file.path)) for file in files}
+        for path in sorted(dataset.selected or set()):
+            if path not in known:  # a symlink, a hidden file: nothing of ours
+                problems.append(
+                    Issue(
+                        "unknown-file",
+                        f"{path} is not a record file of {dataset.root} (a link, a hidden "
+                        "file or a file in the wrong place): left alone",
+                        path=str(path),
+                    )
+                )
         for file in files:
             if not dataset.wants(Path(os.path.normpath(file.path))):
                 continue
@@ -473,10 +484,24 @@ class IdInUse(ValueError):
     """``new``: the id is taken by a record or retired: nothing was written."""
 
 
+def _empty_array(path: Path) -> bool:
+    """Whether ``path`` is a ``.json`` file holding an empty array (how ``write_json``
+    writes a record type without records in the one-record-per-file layout)."""
+    try:
+        return path.is_file() and orjson.loads(path.read_bytes()) == []
+    except (OSError, orjson.JSONDecodeError):
+        return False
+
+
 def _layout_for(root: Path, stem: str) -> Layout:
     """The layout a new record of ``stem`` goes in: that stem's own, else the first
-    other stem's, else one file a record (the form the repository keeps)."""
-    for candidate in (stem, *STEMS):
+    other stem's, else one file a record (the form the repository keeps). A stem
+    kept as an empty array in a dataset of record folders gets a folder too."""
+    own = root / f"{stem}.json"
+    others = [candidate for candidate in STEMS if candidate != stem]
+    if _empty_array(own) and any((root / other).is_dir() for other in others):
+        return "files"
+    for candidate in (stem, *others):
         if (root / candidate).is_dir():
             return "files"
         if (root / f"{candidate}.jsonl").is_file():
@@ -558,6 +583,10 @@ def add_record(root: str | os.PathLike[str], type_name: str, record: dict[str, A
         if os.path.lexists(target):
             raise IdInUse(f"{target} exists already: choose another id")
         data = encode_records([record], "files")
+        empty = root / f"{stem}.json"
+        if _empty_array(empty):  # the record folder takes its place (two would clash)
+            atomic_write_bytes(target, data)
+            empty.unlink()
     else:
         target = root / f"{stem}.{layout}"
         old = target.read_bytes() if target.is_file() else b""
