@@ -29,6 +29,7 @@ from koreaevents.records import EDTF_PATTERN, RECORD_TYPES, spec
 from koreaevents.references import RETIRED
 from koreaevents.schema import json_schema
 from koreaevents.skeleton import field_schema, is_placeholder, placeholder_hint, placeholders
+from koreaevents.suggest import did_you_mean
 
 __all__ = [
     "MAX_SHOWN_CHARS",
@@ -403,9 +404,7 @@ class RecordChecker:
                     f"{_show(value)} is not an accepted value: use one of {', '.join(options)}"
                 )
                 if isinstance(value, str):
-                    close = difflib.get_close_matches(value, options, n=1)
-                    if close and close[0] != value:
-                        message += f" (did you mean {close[0]!r}?)"
+                    message += did_you_mean(value, options, n=1)
             elif name == "type":
                 types = getattr(kind, "types", None) or []
                 wanted = " or ".join(str(t) for t in types) or "another type"
