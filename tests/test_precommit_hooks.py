@@ -107,9 +107,17 @@ def _try_repo(repo: Path, hooks: Path, home: Path, hook: str) -> subprocess.Comp
 
 
 def test_the_hooks_file_declares_both_hooks() -> None:
+    pytest.importorskip("pre_commit")
     text = (ROOT / ".pre-commit-hooks.yaml").read_text("utf-8")
     assert "- id: koreaevents-validate" in text
     assert "- id: koreaevents-fmt" in text
+    checked = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", ".pre-commit-hooks.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_validate_hook_passes_clean_data_and_names_a_broken_record(
