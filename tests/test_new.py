@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import koreaevents as ke
 from koreaevents import cli
@@ -15,6 +17,7 @@ from koreaevents.issues import ISSUE_KINDS
 from koreaevents.records import RECORD_TYPES
 from koreaevents.schema import json_schema
 from koreaevents.skeleton import is_placeholder, placeholders, skeleton
+from tests import strategies
 
 TYPES = {"event": "evt-2024-02-01-new", "source": "src-new", "analysis": "ana-new", "actor": "new"}
 
@@ -263,3 +266,43 @@ def test_a_type_without_records_gets_a_folder_in_a_dataset_of_folders(tmp_path: 
     assert (root / "analyses" / "ana-new.json").is_file()
     assert not (root / "analyses.json").exists()
     assert {i.code for i in ke.validate(root).issues} == {"placeholder"}
+
+
+def _leaves(value: Any, prefix: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _leaves(v, f"{prefix}/{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _leaves(v, f"{prefix}/{i}")]
+    return [prefix]
+
+
+def _replace(value: Any, parts: list[str], new: Any) -> Any:
+    if not parts:
+        return new
+    head, rest = parts[0], parts[1:]
+    if isinstance(value, list):
+        copy = list(value)
+        copy[int(head)] = _replace(copy[int(head)], rest, new)
+        return copy
+    return {**value, head: _replace(value[head], rest, new)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(strategies.records, st.data())
+def test_a_placeholder_anywhere_is_reported_there_and_nothing_else_is(
+    record: Any, data: st.DataObject
+) -> None:
+    """Whatever the field (text, term, date, number, id, list item), a placeholder in
+    it is reported as a placeholder at its pointer, and is never a valid value."""
+    from koreaevents.convert import unstructure
+    from koreaevents.io.reading import RawRecord
+    from koreaevents.skeleton import placeholder
+    from koreaevents.validation.checks import RecordChecker
+
+    plain = unstructure(record)
+    pointer = data.draw(st.sampled_from([p for p in _leaves(plain) if p != "/id"]))
+    changed = _replace(plain, pointer[1:].split("/"), placeholder("fill me"))
+    raw = RawRecord("x.json", 1, 1, record.STEM, changed)
+    issues = RecordChecker().check(record.TYPE, raw)
+    assert [i.pointer for i in issues if i.code == "placeholder"] == [pointer]
+    assert not [i for i in issues if i.pointer == pointer and i.code != "placeholder"]
