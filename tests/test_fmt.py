@@ -258,3 +258,17 @@ def test_a_dataset_and_files_inside_it_are_formatted_once(
     assert {k: v for k, v in _tree(root).items() if k.startswith("events")} == {
         k: v for k, v in canonical.items() if k.startswith("events")
     }
+
+
+def test_one_dataset_named_two_ways_is_one_dataset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _dataset(tmp_path, "jsonl")
+    canonical = _tree(root)
+    _mess_up(root, drop_bounds=True)
+    monkeypatch.chdir(tmp_path)
+    code, out, _err = _run("fmt", "data/events.jsonl", str(root / "sources.jsonl"), capsys=capsys)
+    assert code == 0
+    assert out.count("datapackage.json") == 1
+    assert _tree(root)["events.jsonl"] == canonical["events.jsonl"]
+    assert _tree(root)["sources.jsonl"] == canonical["sources.jsonl"]

@@ -190,7 +190,12 @@ class _Dataset:
     selected: set[Path] | None = None  # None: every record file
 
     def wants(self, path: Path) -> bool:
-        return self.selected is None or path in self.selected
+        return self.selected is None or _key(path) in self.selected
+
+
+def _key(path: Path) -> Path:
+    """A path made absolute and normal, to tell whether two paths name one file."""
+    return Path(os.path.normpath(os.path.abspath(path)))
 
 
 def _is_ignored(name: str) -> bool:
@@ -273,13 +278,13 @@ def _datasets(paths: Sequence[str | os.PathLike[str]]) -> list[_Dataset]:
                 f"{root} is a built Parquet release: fmt formats the JSON records a "
                 "release is built from"
             )
-        entry = found.setdefault(root, _Dataset(root, set()))
+        entry = found.setdefault(_key(root), _Dataset(root, set()))
         if entry.selected is None:
             continue  # the whole dataset is formatted already
         if files is None:
             entry.selected = None
             continue
-        entry.selected |= {Path(os.path.normpath(p)) for p in files}
+        entry.selected |= {_key(p) for p in files}
     return list(found.values())
 
 
@@ -431,7 +436,7 @@ def format_paths(
     for dataset, existing, raw, descriptor_problem in plans:
         files = _record_files(dataset.root)
         final: dict[Path, bytes] = {}
-        known = {Path(os.path.normpath(file.path)) for file in files}
+        known = {_key(file.path) for file in files}
         for path in sorted(dataset.selected or set()):
             if path not in known:  # a symlink, a hidden file: nothing of ours
                 problems.append(
@@ -443,7 +448,7 @@ def format_paths(
                     )
                 )
         for file in files:
-            if not dataset.wants(Path(os.path.normpath(file.path))):
+            if not dataset.wants(file.path):
                 continue
             old, new, problem = _format_file(file)
             if problem is not None:
