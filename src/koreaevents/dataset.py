@@ -205,8 +205,8 @@ class Dataset:
         The range lookup uses an index: O(log n + k) for k events found.
 
         Raises ``ValueError`` for a bad date, a start after the end, an unknown mode
-        or an unknown filter value (an event type, role, status, actor or source id
-        that does not exist).
+        or an unknown filter value (an event type, role, status, actor id, source id
+        or tag that does not exist).
         """
         low, high = date_range(start, end)
         event_in_range(mode)  # a bad mode fails before the index is built
@@ -222,6 +222,7 @@ class Dataset:
             precision=precision,
             actor_parents=links.parents,
             source_ids=links.source_ids,
+            known_tags=links.tags if tag is not None else None,
         )
         events = self.events
         found = (events[position] for position in links.index.query(low, high, mode))
@@ -432,12 +433,21 @@ def _optional_type(tp: Any) -> Any:
 class _Links:
     """Lookup tables for queries and navigation, built once per dataset on first use."""
 
-    __slots__ = ("_by_actor", "_index", "_owner", "analyses_about", "parents", "source_ids")
+    __slots__ = (
+        "_by_actor",
+        "_index",
+        "_owner",
+        "_tags",
+        "analyses_about",
+        "parents",
+        "source_ids",
+    )
 
     def __init__(self, dataset: Dataset) -> None:
         self._owner = dataset
         self._index: IntervalIndex | None = None
         self._by_actor: dict[str, list[int]] | None = None
+        self._tags: frozenset[str] | None = None
         self.parents: dict[str, str | None] = {a.id: a.parent for a in dataset.actors}
         self.source_ids = frozenset(s.id for s in dataset.sources)
         about: dict[str, list[Analysis]] = {}
@@ -458,6 +468,13 @@ class _Links:
                         positions.append(position)
             self._by_actor = by_actor
         return self._by_actor
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """Every tag the events carry (collected on first use)."""
+        if self._tags is None:
+            self._tags = frozenset(tag for event in self._owner.events for tag in event.tags)
+        return self._tags
 
     @property
     def index(self) -> IntervalIndex:

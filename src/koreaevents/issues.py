@@ -103,6 +103,12 @@ ISSUE_KINDS: dict[str, IssueKind] = {
             "allows (null for an open or unknown end), or correct the EDTF value.",
         ),
         IssueKind(
+            "placeholder",
+            "A skeleton value not yet filled in",
+            'Replace the `{"TODO": ...}` object that `koreaevents new` left with the value '
+            "it describes (the message says what goes there); then run `koreaevents fmt`.",
+        ),
+        IssueKind(
             "duplicate-id",
             "Id used more than once",
             "Give each record its own id; ids are unique across the whole dataset.",
@@ -184,8 +190,8 @@ ISSUE_KINDS: dict[str, IssueKind] = {
         IssueKind(
             "not-listed",
             "Record file not in datapackage.json",
-            "List the file in its resource's path, or write the dataset with "
-            "ke.write_json, which lists every file it writes.",
+            "List the file in its resource's path, or run `koreaevents fmt` on the dataset "
+            "(or write it with ke.write_json): both list every record file.",
             Severity.WARNING,
         ),
         IssueKind(

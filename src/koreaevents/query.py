@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import difflib
 import enum
 import os
 import re
@@ -39,6 +38,7 @@ from koreaevents import vocab
 from koreaevents.edtf import EdtfError, parse_edtf
 from koreaevents.io import long_spans
 from koreaevents.issues import DataError, Issue
+from koreaevents.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -343,14 +343,16 @@ def _values(name: str, value: FilterValue) -> frozenset[str] | None:
     return frozenset(item.strip() for item in items)
 
 
-def _unknown(name: str, values: Iterable[str], known: Collection[str]) -> ValueError:
+def _unknown(
+    name: str, values: Iterable[str], known: Collection[str], nearest: int = 1
+) -> ValueError:
     missing = sorted(set(values) - set(known))
     hints = []
     guessed = True
     for value in missing:
-        close = difflib.get_close_matches(value, list(known), n=1)
-        hints.append(f"{value!r} (did you mean {close[0]!r}?)" if close else repr(value))
-        guessed = guessed and bool(close)
+        hint = did_you_mean(value, known, n=nearest)
+        hints.append(f"{value!r}{hint}")
+        guessed = guessed and bool(hint)
     message = f"unknown {name} {', '.join(hints)}"
     if not guessed and 0 < len(known) <= 40:  # no near miss: show what there is
         message += f"; known: {', '.join(sorted(known))}"
@@ -399,13 +401,14 @@ class EventFilter:
         precision: FilterValue = None,
         actor_parents: Mapping[str, str | None] | None = None,
         source_ids: Collection[str] | None = None,
+        known_tags: Collection[str] | None = None,
     ) -> EventFilter:
         """Check the filter values and expand the actors to their descendants.
 
         ``actor_parents`` maps every known actor id to its parent: an actor not in it
         is a ``ValueError`` (most likely a typo); when it is None or empty, actors are
         matched exactly. ``source_ids``, when given and not empty, likewise checks
-        ``source``.
+        ``source``; ``known_tags`` (the tags the events carry), ``tag``.
         """
         actors = _values("actor", actor)
         if actors is not None and actor_parents:
@@ -415,6 +418,9 @@ class EventFilter:
         sources = _values("source", source)
         if sources is not None and source_ids and not sources <= set(source_ids):
             raise _unknown("source", sources, source_ids)
+        tags = _values("tag", tag)
+        if tags is not None and known_tags and not tags <= set(known_tags):
+            raise _unknown("tag", tags, known_tags, nearest=3)
         countries = _values("country", country)
         if countries is not None:
             countries = frozenset(code.upper() for code in countries)
@@ -429,7 +435,7 @@ class EventFilter:
             roles=_vocab("role", role, vocab.Role),
             countries=countries,
             statuses=_vocab("verification status", status, vocab.VerificationStatus),
-            tags=_values("tag", tag),
+            tags=tags,
             sources=sources,
             precisions=_vocab("date precision", precision, vocab.DatePrecision),
         )
@@ -746,7 +752,41 @@ def _filter_for(release: Path, filters: Mapping[str, FilterValue]) -> EventFilte
         **filters,
         actor_parents=_read_parents(release) if filters.get("actor") is not None else None,
         source_ids=_read_source_ids(release) if filters.get("source") is not None else None,
+        known_tags=_read_tags(release) if filters.get("tag") is not None else None,
     )
+
+
+def _read_tags(release: Path) -> set[str]:
+    """Every tag the events of a release carry."""
+    import pyarrow.compute as pc
+
+    files, _release = _events_location(release)
+    tags: set[str] = set()
+    for file in files:
+        table = _stem_file_column(file, "tags")
+        if table is not None:
+            tags.update(value for value in pc.unique(pc.list_flatten(table)).to_pylist() if value)
+    return tags
+
+
+def _stem_file_column(file: Path, column: str) -> pa.ChunkedArray | None:
+    """One column of one Parquet file (None when the file lacks it)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from koreaevents.io.parquet import parquet_problem
+    from koreaevents.io.release import regular_file_problem
+
+    problem = regular_file_problem(file)
+    if problem is not None:
+        raise DataError([Issue("io", f"{file.name} {problem}", path=str(file))])
+    try:
+        if column not in pq.read_schema(file).names:
+            return None
+        return pq.read_table(file, columns=[column])[column]
+    except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
+        message = f"cannot read {file.name}: {parquet_problem(exc)}"
+        raise DataError([Issue("io", message, path=str(file))], message) from None
 
 
 def scan_plan(

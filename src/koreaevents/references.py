@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from koreaevents.issues import Issue
+from koreaevents.suggest import did_you_mean
 
 __all__ = [
     "ANY_RECORD",
@@ -352,6 +353,18 @@ class ReferenceIndex:
         found = self._ids.get(record_id)
         return None if found is None else self._type_name(found)
 
+    def _ids_of(self, target: str, cache: dict[str, list[str]]) -> list[str]:
+        """The ids of the records a reference to ``target`` may name (built once per
+        call of :meth:`issues`, on its first dangling reference to that type)."""
+        found = cache.get(target)
+        if found is None:
+            found = cache[target] = [
+                rid
+                for rid, number in self._ids.items()
+                if _resolves(target, self._type_name(number))
+            ]
+        return found
+
     def issues(self, present_types: Iterable[str] | None = None) -> list[Issue]:
         """Duplicate ids and references that resolve nowhere (or to the wrong type).
 
@@ -362,6 +375,8 @@ class ReferenceIndex:
         if checked is not None and checked >= _LIVE_TYPES:
             checked.add(ANY_RECORD)
         found = list(self._duplicates)
+        by_type: dict[str, list[str]] = {}
+        suggested = 0
         for index, number in enumerate(self._ref_rec):
             code = self._ref_target[index]
             target = ANY_RECORD if code == _ANY_CODE else _TYPE_CODES[code]
@@ -383,6 +398,9 @@ class ReferenceIndex:
                     f"{field} refers to {target} {ref!r}, which does not exist: add that "
                     f"{target} or correct the id"
                 )
+                if suggested < _MAX_SUGGESTED:
+                    suggested += 1
+                    message += did_you_mean(ref, self._ids_of(target, by_type))
             else:
                 message = (
                     f"{field} refers to {ref!r}, which is a {actual}, not a {target}: "
@@ -400,6 +418,9 @@ class ReferenceIndex:
                 )
             )
         return found
+
+
+_MAX_SUGGESTED = 200  # dangling references that get a did-you-mean (each compares ids)
 
 
 def retired_id_issue(rid: str, version: str, path: str | None, line: int | None) -> Issue:

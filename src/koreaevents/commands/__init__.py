@@ -14,6 +14,8 @@ COMMANDS: tuple[str, ...] = (
     "koreaevents.commands.query",
     "koreaevents.commands.export",
     "koreaevents.commands.validate",
+    "koreaevents.commands.fmt",
+    "koreaevents.commands.new",
     "koreaevents.commands.build",
     "koreaevents.commands.diff",
     "koreaevents.commands.timeline",

@@ -31,11 +31,14 @@ __all__ = [
     "DATAPACKAGE_PROFILE",
     "Layout",
     "datapackage_metadata",
+    "descriptor_fields",
     "dumps_pretty",
+    "encode_records",
     "jsonl_table_schema",
     "load_json",
     "partial_dataset_issue",
     "read_datapackage",
+    "stem_resource",
     "write_json",
 ]
 
@@ -224,8 +227,16 @@ def _sorted_by_id(records: Iterable[Record]) -> list[Record]:
 
 def datapackage_metadata(dataset: Dataset) -> dict[str, Any]:
     """The descriptor fields of a dataset, with defaults for what it lacks."""
-    meta: dict[str, Any] = {"$schema": DATAPACKAGE_PROFILE, "name": dataset.name}
-    for key, value in dataset.metadata.items():
+    return descriptor_fields(dataset.metadata, dataset.name)
+
+
+def descriptor_fields(metadata: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    """The descriptor fields (all but ``resources``) in the order ``write_json`` writes
+    them, with defaults for what ``metadata`` lacks; ``name`` defaults to its own."""
+    if name is None:
+        name = Dataset(metadata=metadata, check=False).name
+    meta: dict[str, Any] = {"$schema": DATAPACKAGE_PROFILE, "name": name}
+    for key, value in metadata.items():
         if key not in ("resources", "$schema"):
             meta[key] = value
     meta.setdefault("version", "0.0.0")
@@ -233,31 +244,23 @@ def datapackage_metadata(dataset: Dataset) -> dict[str, Any]:
     return meta
 
 
-def write_json(dataset: Dataset, directory: str | Path, layout: Layout = "jsonl") -> Path:
-    """Write a dataset as JSON in one of three layouts, with a ``datapackage.json``.
+def encode_records(records: list[Any], layout: Layout) -> bytes:
+    """The canonical bytes of a record file: ``records`` are JSON-ready dicts (see
+    :func:`~koreaevents.convert.unstructure`), in the order they are written.
 
-    ``layout`` is ``"jsonl"`` (``<stem>.jsonl``, one record a line), ``"json"``
-    (``<stem>.json``, an array) or ``"files"`` (a folder ``<stem>/`` with one
-    ``<id>.json`` a record). The folder is written whole into a temporary sibling and
-    swapped into place; an existing folder is replaced only if it is empty or holds a
-    dataset (a ``datapackage.json``). Returns the folder.
+    ``"jsonl"``: one compact record a line; ``"json"``: an array, two-space indent;
+    ``"files"``: the one record of a one-record file, two-space indent. Every form ends
+    with a newline (an empty JSON Lines file is empty).
     """
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
-    target = Path(directory)
-    with replace_dataset_directory(target, kind="json") as tmp:
-        resources = []
-        for stem in STEMS:
-            records = _sorted_by_id(dataset.stem(stem))
-            if records or stem not in OPTIONAL_STEMS:
-                # A Data Package resource needs at least one path: a record type with
-                # no records is written as an empty array, whatever the layout.
-                form: Layout = layout if records or layout != "files" else "json"
-                resources.append(_write_stem(tmp, stem, records, form))
-        descriptor = datapackage_metadata(dataset)
-        descriptor["resources"] = resources
-        atomic_write_bytes(tmp / "datapackage.json", dumps_pretty(descriptor))
-    return target
+    if layout == "jsonl":
+        return b"".join(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE) for item in records)
+    if layout == "json":
+        return dumps_pretty(records)
+    if layout == "files":
+        if len(records) != 1:
+            raise ValueError(f"a one-record file holds one record, not {len(records)}")
+        return dumps_pretty(records[0])
+    raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
 
 
 _TABLE_TYPES = {"string": "string", "integer": "integer", "number": "number",
@@ -317,23 +320,22 @@ def jsonl_table_schema(type_name: str) -> dict[str, Any]:
     }
 
 
-def _write_stem(root: Path, stem: str, records: list[Record], layout: Layout) -> dict[str, Any]:
+def stem_resource(
+    stem: str, layout: Layout, files: list[str], data: bytes | None
+) -> dict[str, Any]:
+    """The ``datapackage.json`` resource of one stem, as ``write_json`` writes it.
+
+    ``files``: the paths relative to the dataset (one for ``jsonl``/``json``, each
+    one-record file for ``files``); ``data``: the bytes of the single file (its size
+    and hash are recorded), None for the ``files`` layout.
+    """
     resource: dict[str, Any] = {"name": stem}
     if layout == "files":
-        folder = root / stem
-        folder.mkdir()
-        paths = []
-        for record in records:
-            (folder / f"{record.id}.json").write_bytes(dumps_pretty(unstructure(record)))
-            paths.append(f"{stem}/{record.id}.json")
-        resource.update(path=paths, format="json", mediatype="application/json")
+        resource.update(path=files, format="json", mediatype="application/json")
     else:
+        mediatype = "application/jsonl" if layout == "jsonl" else "application/json"
+        resource.update(path=files[0], format=layout, mediatype=mediatype)
         if layout == "jsonl":
-            data = b"".join(
-                orjson.dumps(unstructure(record), option=orjson.OPT_APPEND_NEWLINE)
-                for record in records
-            )
-            resource.update(path=f"{stem}.jsonl", format="jsonl", mediatype="application/jsonl")
             # Frictionless reads JSON Lines as a table: say what its columns are, so
             # that it checks them instead of guessing their types from the first rows.
             schema = jsonl_table_schema(STEM_TYPES[stem])
@@ -347,11 +349,52 @@ def _write_stem(root: Path, stem: str, records: list[Record], layout: Layout) ->
                 "json": {"keys": keys},
             }
             resource.update(type="table", dialect=dialect, schema=schema)
-        else:
-            data = dumps_pretty([unstructure(record) for record in records])
-            resource.update(path=f"{stem}.json", format="json", mediatype="application/json")
-        (root / resource["path"]).write_bytes(data)
-        resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
+        if data is not None:
+            resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
     resource["encoding"] = "utf-8"
     resource["jsonSchema"] = schema_id(STEM_TYPES[stem])
     return resource
+
+
+def write_json(dataset: Dataset, directory: str | Path, layout: Layout = "jsonl") -> Path:
+    """Write a dataset as JSON in one of three layouts, with a ``datapackage.json``.
+
+    ``layout`` is ``"jsonl"`` (``<stem>.jsonl``, one record a line), ``"json"``
+    (``<stem>.json``, an array) or ``"files"`` (a folder ``<stem>/`` with one
+    ``<id>.json`` a record). The folder is written whole into a temporary sibling and
+    swapped into place; an existing folder is replaced only if it is empty or holds a
+    dataset (a ``datapackage.json``). Returns the folder.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    target = Path(directory)
+    with replace_dataset_directory(target, kind="json") as tmp:
+        resources = []
+        for stem in STEMS:
+            records = _sorted_by_id(dataset.stem(stem))
+            if records or stem not in OPTIONAL_STEMS:
+                # A Data Package resource needs at least one path: a record type with
+                # no records is written as an empty array, whatever the layout.
+                form: Layout = layout if records or layout != "files" else "json"
+                resources.append(_write_stem(tmp, stem, records, form))
+        descriptor = datapackage_metadata(dataset)
+        descriptor["resources"] = resources
+        atomic_write_bytes(tmp / "datapackage.json", dumps_pretty(descriptor))
+    return target
+
+
+def _write_stem(root: Path, stem: str, records: list[Record], layout: Layout) -> dict[str, Any]:
+    if layout == "files":
+        folder = root / stem
+        folder.mkdir()
+        paths = []
+        for record in records:
+            (folder / f"{record.id}.json").write_bytes(
+                encode_records([unstructure(record)], "files")
+            )
+            paths.append(f"{stem}/{record.id}.json")
+        return stem_resource(stem, layout, paths, None)
+    name = f"{stem}.{layout}"
+    data = encode_records([unstructure(record) for record in records], layout)
+    (root / name).write_bytes(data)
+    return stem_resource(stem, layout, [name], data)

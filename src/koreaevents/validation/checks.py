@@ -28,6 +28,8 @@ from koreaevents.issues import Issue
 from koreaevents.records import EDTF_PATTERN, RECORD_TYPES, spec
 from koreaevents.references import RETIRED
 from koreaevents.schema import json_schema
+from koreaevents.skeleton import field_schema, is_placeholder, placeholder_hint, placeholders
+from koreaevents.suggest import did_you_mean
 
 __all__ = [
     "MAX_SHOWN_CHARS",
@@ -346,6 +348,10 @@ class RecordChecker:
             return [self._issue(raw, "schema", "", f"the record cannot be checked: {exc}")]
         # A value of the wrong type also fails its enum, pattern or range: report the
         # type alone, the root cause.
+        holes = list(placeholders(raw.data))
+        if holes:
+            errors = [e for e in errors if not _under(_pointer(list(e.instance_path)), holes)]
+            issues.extend(self._placeholder_issues(compiled, raw, holes))
         wrong_type = {
             _pointer(list(error.instance_path))
             for error in errors
@@ -364,10 +370,17 @@ class RecordChecker:
             if name == "required":
                 prop = str(getattr(kind, "property", ""))
                 target = f"{pointer}/{_escape(prop)}"
+                bound = _missing_bound(raw.data, parts, prop, compiled.has_event_date)
+                if bound == "":
+                    continue  # the EDTF value is still a placeholder: fmt fills this later
                 field = compiled.subschema([*list(error.schema_path)[:-1], "properties", prop])
-                message = f"required field {prop!r} is missing: add it"
+                message = f"required field {prop!r} is missing"
                 hint = _field_hint(field)
-                if hint:
+                if bound is not None:
+                    message += bound
+                else:
+                    message += ": add it"
+                if bound is None and hint:
                     message += f" ({hint})"
                 issues.append(self._issue(raw, "schema", target, message, line_pointer=pointer))
                 continue
@@ -391,9 +404,7 @@ class RecordChecker:
                     f"{_show(value)} is not an accepted value: use one of {', '.join(options)}"
                 )
                 if isinstance(value, str):
-                    close = difflib.get_close_matches(value, options, n=1)
-                    if close and close[0] != value:
-                        message += f" (did you mean {close[0]!r}?)"
+                    message += did_you_mean(value, options, n=1)
             elif name == "type":
                 types = getattr(kind, "types", None) or []
                 wanted = " or ".join(str(t) for t in types) or "another type"
@@ -410,6 +421,19 @@ class RecordChecker:
             issues.append(self._issue(raw, "schema", pointer, message))
         if not issues:  # e.g. only EDTF pattern errors; the EDTF check reports those
             return []
+        return issues
+
+    def _placeholder_issues(
+        self, compiled: _TypeChecks, raw: RawRecord, holes: list[str]
+    ) -> list[Issue]:
+        issues = []
+        for hole in holes:
+            hint = placeholder_hint(field_schema(compiled.type_name, hole))
+            message = f"placeholder to fill in: {hint}"
+            if hole in compiled.edtf_pointers and hole.endswith("/edtf"):
+                parent = hole.rpartition("/")[0].lstrip("/").replace("/", ".")
+                message += f"; then `koreaevents fmt` fills {parent}.earliest and {parent}.latest"
+            issues.append(self._issue(raw, "placeholder", hole, message))
         return issues
 
     @staticmethod
@@ -434,6 +458,37 @@ class RecordChecker:
             record_id=record_id if isinstance(record_id, str) else None,
             pointer=pointer,
         )
+
+
+def _under(pointer: str, holes: list[str]) -> bool:
+    """Whether ``pointer`` is one of the placeholders or inside one."""
+    return any(pointer == hole or pointer.startswith(hole + "/") for hole in holes)
+
+
+def _missing_bound(
+    data: object, parts: list[str | int], prop: str, has_event_date: bool
+) -> str | None:
+    """For a missing ``date.earliest``/``date.latest``: the message's tail with this
+    record's computed bound; ``""`` when the EDTF value is still a placeholder (nothing
+    to report yet); None for any other missing field."""
+    if not has_event_date or parts != ["date"] or prop not in ("earliest", "latest"):
+        return None
+    date = _value_at(data, parts)
+    edtf = date.get("edtf") if isinstance(date, dict) else None
+    if is_placeholder(edtf):
+        return ""
+    if not isinstance(edtf, str):
+        return None
+    earliest, latest, error = _edtf_result(edtf)
+    if error is not None:
+        return None  # the EDTF check says what is wrong with the value
+    value = earliest if prop == "earliest" else latest
+    which = "first" if prop == "earliest" else "last"
+    return (
+        f": set it to {_show_bound(value)}, the {which} day EDTF {edtf!r} allows "
+        f"(date.earliest..date.latest must be {_show_bound(earliest)}..{_show_bound(latest)}), "
+        "or run `koreaevents fmt`, which fills both"
+    )
 
 
 def _article(word: str) -> str:

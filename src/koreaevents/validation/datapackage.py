@@ -196,7 +196,8 @@ def _unlisted(raw: RawRecord, resources: list[Any], root: Path) -> Iterator[Issu
             yield Issue(
                 "not-listed",
                 f"{name} is not listed in datapackage.json: add it to the {name.split('/')[0]} "
-                "resource's path (ke.write_json writes the descriptor with every file)",
+                "resource's path, or run `koreaevents fmt` on the dataset, which lists every "
+                "record file",
                 path=str(root / DATAPACKAGE),
                 line=1,
                 pointer="/resources",
