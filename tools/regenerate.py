@@ -57,9 +57,10 @@ def _cell(text: object) -> str:
     )
 
 
-def _link(title: str, url: str) -> str:
+def _link(title: str, url: str | None) -> str:
+    """A Markdown link to ``url``, or the bare title for a source without a URL."""
     label = _cell(title).replace("[", "\\[").replace("]", "\\]")
-    return f"[{label}](<{url}>)"
+    return f"[{label}](<{url}>)" if url else label
 
 
 def coverage_record(ds: Any) -> str:
