@@ -3,28 +3,19 @@
 Some docstrings cross-refer in reST (``:class:`~koreaevents.DataError```); the Google
 style renderer would print the role literally. This turns each role into an inline
 code span of the name (the last component for ``~``), leaving the source untouched.
+The rewriting itself is :func:`koreaevents.docs_pages.plain`, shared with the index of
+the committed Python API page.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import griffe
 
-ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|data|mod|exc|obj|const):`(?P<target>[^`]+)`")
+from koreaevents.docs_pages import plain
 
-
-def plain(text: str) -> str:
-    """``text`` with every Sphinx role replaced by a code span of its target."""
-
-    def replace(match: re.Match[str]) -> str:
-        target = match["target"]
-        if target.startswith("~"):
-            target = target[1:].rsplit(".", 1)[-1]
-        return f"`{target}`"
-
-    return ROLE.sub(replace, text)
+__all__ = ["SphinxRoles", "plain"]
 
 
 class SphinxRoles(griffe.Extension):

@@ -45,8 +45,9 @@ def test_the_record_names_every_event_report_and_discrepancy(tool: Any) -> None:
             assert f"`{discrepancy.field}`" in record
     cited = {c.source for e in ds.events for c in e.citations}
     for source in ds.sources:
-        if source.id in cited:
+        if source.id in cited and source.url:
             assert f"(<{source.url}>)" in record
+    assert "(<None>)" not in record, "a source without a URL is named, not linked"
     launches = [
         e
         for e in ds.events

@@ -10,6 +10,10 @@
   drawn by ``koreaevents timeline`` (needs matplotlib, the ``plot`` extra): run before a
   release. A contribution to the data does not have to redraw it; the picture names
   the version and the digest of the data it shows.
+* the generated pages ``docs/codebook.md``, ``docs/reference/cli.md`` and
+  ``docs/reference/python.md`` (:mod:`koreaevents.docs_pages`), committed so that links
+  in ``docs/`` work on a code host (``tests/test_generated_pages.py`` fails while they
+  are stale): run after changing the data, a schema, a command or a docstring.
 
 ::
 
@@ -57,9 +61,10 @@ def _cell(text: object) -> str:
     )
 
 
-def _link(title: str, url: str) -> str:
+def _link(title: str, url: str | None) -> str:
+    """A Markdown link to ``url``, or the bare title for a source without a URL."""
     label = _cell(title).replace("[", "\\[").replace("]", "\\]")
-    return f"[{label}](<{url}>)"
+    return f"[{label}](<{url}>)" if url else label
 
 
 def coverage_record(ds: Any) -> str:
@@ -174,15 +179,16 @@ def _with_record(text: str, record: str, path: Path) -> str:
 def regenerate(root: Path = ROOT, *, check: bool = False) -> list[Path]:
     """Rewrite (or with ``check``, only compare) the derived files under ``root``;
     returns those that were stale. The picture is skipped without matplotlib."""
+    from koreaevents.docs_pages import GENERATED_PAGES, page_text
     from koreaevents.schema import write_schemas
 
-    stale: list[Path] = []
+    fresh_of: dict[Path, bytes] = {}  # each stale file, with its fresh bytes
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch)
         for path in write_schemas(fresh / "schemas"):
             target = root / "schemas" / path.name
             if not target.is_file() or target.read_bytes() != path.read_bytes():
-                stale.append(target)
+                fresh_of[target] = path.read_bytes()
         try:
             import matplotlib  # noqa: F401
         except ImportError:
@@ -191,32 +197,30 @@ def regenerate(root: Path = ROOT, *, check: bool = False) -> list[Path]:
             _draw(fresh / "timeline.svg")
             target = root / PICTURE
             old = target.read_text(encoding="utf-8") if target.is_file() else ""
-            if _DIGEST.findall(old) != _DIGEST.findall(
-                (fresh / "timeline.svg").read_text(encoding="utf-8")
-            ):
-                stale.append(target)
-        coverage = root / COVERAGE
-        if coverage.is_file():  # a root without the page (a test's scratch folder) has none
-            import koreaevents
+            drawn = (fresh / "timeline.svg").read_bytes()
+            if _DIGEST.findall(old) != _DIGEST.findall(drawn.decode("utf-8")):
+                fresh_of[target] = drawn
+    coverage = root / COVERAGE
+    if coverage.is_file():  # a root without the page (a test's scratch folder) has none
+        import koreaevents
 
-            old = coverage.read_text(encoding="utf-8")
-            new = _with_record(old, coverage_record(koreaevents.load()), coverage)
-            if new != old:
-                stale.append(coverage)
-                (fresh / "coverage.md").write_text(new, encoding="utf-8")
-        if not check:
-            from koreaevents.io.atomic import atomic_write_bytes
+        old = coverage.read_text(encoding="utf-8")
+        new = _with_record(old, coverage_record(koreaevents.load()), coverage)
+        if new != old:
+            fresh_of[coverage] = new.encode("utf-8")
+    if (root / "docs").is_dir():  # the generated pages, committed for code hosts
+        for uri in GENERATED_PAGES:
+            target = root / "docs" / uri
+            text = page_text(uri).encode("utf-8")
+            if not target.is_file() or target.read_bytes() != text:
+                fresh_of[target] = text
+    if not check:
+        from koreaevents.io.atomic import atomic_write_bytes
 
-            for target in stale:
-                if target.suffix == ".svg":
-                    name = "timeline.svg"
-                elif target.suffix == ".md":
-                    name = "coverage.md"
-                else:
-                    name = f"schemas/{target.name}"
-                source = fresh / name
-                atomic_write_bytes(target, source.read_bytes())
-    return stale
+        for target, data in fresh_of.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(target, data)
+    return list(fresh_of)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,8 @@
 
 Every command, argument, option, choice, default and help text comes from
 :func:`koreaevents.cli.build_parser`, so the page cannot drift from the program. The
-docs build renders it (``docs/hooks.py``); print it with
+page ``docs/reference/cli.md`` is this text, committed and kept current
+(:mod:`koreaevents.docs_pages`); print it with
 ``python -m koreaevents.cli_reference``.
 """
 
@@ -102,7 +103,7 @@ def render_cli_reference(parser: argparse.ArgumentParser | None = None) -> str:
         "# Command line",
         "",
         "`koreaevents COMMAND …`, also `python -m koreaevents COMMAND …`. This page is "
-        "generated from the program's own argument parser at each docs build; "
+        "generated from the program's own argument parser; "
         "`koreaevents COMMAND --help` prints the same.",
         "",
         "| command | does |",

@@ -3,8 +3,8 @@
 Rendered from the JSON Schemas (:func:`koreaevents.schema.json_schema`), the
 vocabularies (:data:`koreaevents.vocab.TERMS`, carried in each schema's ``x-terms``)
 and the bundled dataset (real example values and how often each field is filled), so
-it cannot drift from the data. The docs build renders it (``docs/hooks.py``); print it
-with ``python -m koreaevents.codebook``.
+it cannot drift from the data. ``docs/codebook.md`` is this text, committed and kept
+current (:mod:`koreaevents.docs_pages`); print it with ``python -m koreaevents.codebook``.
 """
 
 from __future__ import annotations
