@@ -198,3 +198,125 @@ def test_every_reader_refuses_a_damaged_release_alike(
         code, text = _within(30, lambda argv=argv: _cli(*argv))  # type: ignore[misc]
         assert code in (1, 2), (argv, text)
         assert "Traceback" not in text and expected in text, (argv, text)
+
+
+# --- the second hostile review --------------------------------------------------------
+
+
+def _answers(root: Path) -> list[object]:
+    """load's and the query's event ids, or the words of their refusal."""
+    found: list[object] = []
+    for read in (
+        lambda: sorted(e.id for e in ke.load(root).events),
+        lambda: sorted(ke.events_between(root)["id"].to_pylist()),
+    ):
+        try:
+            found.append(read())
+        except ke.DataError as exc:
+            found.append(("refused", exc.issues[0].message))
+    return found
+
+
+@pytest.fixture(scope="module")
+def partitioned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("partitioned") / "release"
+    ke.write_parquet(ke.load(), root, partition_by="year")
+    return root
+
+
+def test_a_folder_named_like_a_partition_above_the_release_is_no_partition(
+    tmp_path: Path,
+) -> None:
+    """A release kept under /x/title=t/ lost its title column in the query."""
+    root = tmp_path / "title=t" / "release"
+    ke.write_parquet(ke.load(), root)
+    table = ke.events_between(root)
+    assert "title" in table.column_names
+    assert sorted(table["id"].to_pylist()) == sorted(e.id for e in ke.load(root).events)
+
+
+def test_a_partition_folder_or_file_is_read_through_the_descriptor(
+    partitioned: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "release"
+    shutil.copytree(partitioned, root)
+    folder = sorted((root / "events").iterdir())[-1]
+    listed = next(folder.glob("*.parquet"))
+    shutil.copyfile(listed, folder / "copy.parquet")  # unlisted: never read
+    expected = sorted(e.id for e in ke.load(listed).events)
+    assert sorted(ke.events_between(folder)["id"].to_pylist()) == expected
+    assert sorted(e.id for e in ke.load(folder).events) == expected
+    with pytest.raises(ke.DataError, match="holds no events file that"):
+        ke.events_between(folder / "copy.parquet")
+    with pytest.raises(ke.DataError, match="holds no events file that"):
+        ke.load(folder / "copy.parquet")
+    # a listed file damaged after the build is refused wherever the path points
+    listed.write_bytes(listed.read_bytes()[:-100])
+    for target in (listed, folder, root):
+        answers = _answers(target)
+        assert all(isinstance(a, tuple) and a[0] == "refused" for a in answers), answers
+
+
+def test_a_listed_file_named_otherwise_is_read_by_its_resource_name(tmp_path: Path) -> None:
+    root = tmp_path / "release"
+    ke.write_parquet(ke.load(), root)
+    (root / "data").mkdir()
+    os.replace(root / "events.parquet", root / "data" / "ev.PARQUET")
+    package = json.loads((root / "datapackage.json").read_text("utf-8"))
+    for resource in package["resources"]:
+        if resource["name"] == "events":
+            resource["path"] = "data/ev.PARQUET"
+    (root / "datapackage.json").write_text(json.dumps(package), "utf-8")
+    memory, parquet = _answers(root)
+    assert memory == parquet == sorted(e.id for e in ke.load().events)
+    # a resource of no record type is named by validate, not silently skipped
+    package["resources"][0]["name"] = "mystery"
+    (root / "datapackage.json").write_text(json.dumps(package), "utf-8")
+    report = ke.validate(root)
+    assert any("holds no record type" in i.message for i in report.errors), report.issues
+
+
+def test_a_file_listed_twice_is_refused_by_every_reader(tmp_path: Path) -> None:
+    root = tmp_path / "release"
+    ke.write_parquet(ke.load(), root)
+    package = json.loads((root / "datapackage.json").read_text("utf-8"))
+    events = next(r for r in package["resources"] if r["name"] == "events")
+    package["resources"].append({**events, "name": "events-again", "path": "./events.parquet"})
+    (root / "datapackage.json").write_text(json.dumps(package), "utf-8")
+    for answer in _answers(root):
+        assert isinstance(answer, tuple) and "read twice" in str(answer[1]), answer
+    assert not ke.validate(root).ok
+
+
+def test_a_changed_sources_file_is_refused_by_the_query_too(tmp_path: Path) -> None:
+    root = tmp_path / "release"
+    ke.write_parquet(ke.load(), root)
+    table = pq.read_table(root / "sources.parquet")
+    pq.write_table(table.slice(1), root / "sources.parquet")
+    memory, parquet = _answers(root)
+    assert memory == parquet and isinstance(memory, tuple), (memory, parquet)
+
+
+def test_partitions_rewritten_by_pandas_are_read_alike(partitioned: Path, tmp_path: Path) -> None:
+    """pandas drops `not null`: the query's concatenation of partitions raised a raw
+    ArrowInvalid while load read them."""
+    import pandas as pd
+
+    root = tmp_path / "release"
+    shutil.copytree(partitioned, root)
+    part = sorted((root / "events").rglob("*.parquet"))[0]
+    pd.read_parquet(part).to_parquet(part, index=False)
+    _rehash(root)
+    memory, parquet = _answers(root)
+    assert memory == parquet, (memory, parquet)
+
+
+@pytest.mark.parametrize("column", ["id", "date_latest", "title"])
+def test_a_missing_column_is_refused_alike_with_its_name(tmp_path: Path, column: str) -> None:
+    root = tmp_path / "release"
+    ke.write_parquet(ke.load(), root)
+    table = pq.read_table(root / "events.parquet")
+    pq.write_table(table.drop_columns([column]), root / "events.parquet")
+    _rehash(root)
+    for answer in _answers(root):
+        assert answer == ("refused", f"column {column!r} is missing"), answer

@@ -177,3 +177,35 @@ def test_a_release_without_derived_columns_loads_and_diffs_alike(tmp_path: Path)
     assert len(ke.load(old).events) == len(bundled.events)
     changes = ke.diff(old, new)
     assert not changes.added and not changes.removed and not changes.changed
+
+
+@pytest.mark.parametrize("column", ["event_type", "title"])
+def test_an_index_is_not_used_after_other_columns_were_rewritten(
+    tmp_path: Path, column: str
+) -> None:
+    """The hostile review's F1: a pyarrow rewrite that keeps ids, dates and row groups
+    but changes another column kept the index, and the query returned the old values.
+    The copies are now held against the group's column statistics too."""
+    import hashlib
+    import json
+
+    ds = _open_ended(2000, 9)
+    root = _release(ds, tmp_path / "release")
+    path = root / "events.parquet"
+    table = pq.ParquetFile(path).read()  # carries the index over
+    new = {"event_type": "artillery_fire", "title": "Changed"}[column]
+    values = pa.array([new] * table.num_rows).cast(table.schema.field(column).type)
+    table = table.set_column(table.schema.get_field_index(column), column, values)
+    pq.write_table(table, path, row_group_size=100)
+    package = json.loads((root / "datapackage.json").read_text("utf-8"))
+    for resource in package["resources"]:
+        data = (root / resource["path"]).read_bytes()
+        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+        resource.pop("bytes", None)
+    (root / "datapackage.json").write_text(json.dumps(package), "utf-8")
+    assert long_spans.read(pq.read_metadata(path)) is not None  # the fingerprint holds
+    found = ke.events_between(root, "2021-03-01", "2021-03-03")
+    assert set(found[column].to_pylist()) <= {new}
+    day = datetime.date(2021, 3, 1)
+    expected = oracle(ds.events, day, day + datetime.timedelta(days=2), "overlaps")
+    assert found["id"].to_pylist() == expected

@@ -673,26 +673,25 @@ class ScanPlan:
 
 
 def _events_location(path: str | os.PathLike[str]) -> tuple[list[Path], Path]:
-    """(events files, release folder) for a release, its events.parquet, or its
-    events/ folder. In a release, the files are those its datapackage.json lists."""
+    """(events files, release folder) for a release, its events.parquet, its events/
+    folder or a partition folder. In a release, the files are those its
+    datapackage.json lists at or under the path, every listed file hash-checked."""
     from koreaevents.io.parquet import parquet_files_under, stem_files
-    from koreaevents.io.release import DESCRIPTOR, verified_files
+    from koreaevents.io.release import listed_within
 
     target = Path(path)
     if not os.path.lexists(target):
         raise FileNotFoundError(f"no Parquet dataset at {target}")
+    within = listed_within(target, "events")
+    if within is not None:
+        return within
     if not target.is_dir():
         return [target], target.parent
-    if os.path.lexists(target / DESCRIPTOR):
-        return verified_files(target, "events") or [], target
     if stem_files(target, "events"):
         return stem_files(target, "events"), target
-    parent = target.parent
-    if target.name == "events" and os.path.lexists(parent / DESCRIPTOR):
-        return verified_files(parent, "events") or [], parent
     inside = parquet_files_under(target)
     if inside:
-        return inside, parent  # the events folder itself
+        return inside, target.parent  # the events folder itself
     raise FileNotFoundError(f"no events Parquet (events.parquet or events/) in {target}")
 
 
@@ -805,7 +804,7 @@ def scan_plan(
     """
     low, high = date_range(start, end)
     files, _release = _events_location(path)
-    fragments, schema = _fragments(files)
+    fragments, schema = _fragments(files, _release)
     if columns is None:
         wanted = tuple(schema.names)
     else:
@@ -845,7 +844,9 @@ def scan_plan(
     return ScanPlan(tuple(parts), expression, schema, wanted, total, tuple(indexed))
 
 
-def _fragments(files: Sequence[Path]) -> tuple[list[pads.ParquetFileFragment], pa.Schema]:
+def _fragments(
+    files: Sequence[Path], release: Path | None = None
+) -> tuple[list[pads.ParquetFileFragment], pa.Schema]:
     """The fragments of the events files and their schema (without hive partition
     columns, and without the long-span index in its metadata). A file that is not a
     regular file is never opened; date columns must be ``date32``."""
@@ -857,6 +858,7 @@ def _fragments(files: Sequence[Path]) -> tuple[list[pads.ParquetFileFragment], p
     from koreaevents.io.parquet import date_type_issue, parquet_problem
     from koreaevents.io.release import regular_file_problem
 
+    expected = arrow_schema("events")
     file_format = pads.ParquetFileFormat()
     filesystem = pafs.LocalFileSystem()
     fragments = []
@@ -878,7 +880,14 @@ def _fragments(files: Sequence[Path]) -> tuple[list[pads.ParquetFileFragment], p
         for name in ("date_earliest", "date_latest"):
             if name in physical.names and not pa.types.is_date32(physical.field(name).type):
                 problems.append(date_type_issue(file, name, physical.field(name).type))
-        keys = {part.split("=", 1)[0] for part in file.parent.parts if "=" in part}
+        # hive keys are the folders inside the release only: a folder named k=v
+        # above it (where the user keeps the release) is no partition
+        try:
+            inner = file.parent.relative_to(release).parts if release is not None else ()
+        except ValueError:
+            inner = ()
+        keys = {part.split("=", 1)[0] for part in inner if "=" in part}
+        problems.extend(_column_issues(file, _schema_without(physical, keys), expected))
         fragments.append(fragment)
         if schema is None:
             schema = _schema_without(physical, keys)
@@ -887,6 +896,40 @@ def _fragments(files: Sequence[Path]) -> tuple[list[pads.ParquetFileFragment], p
     if schema is None:
         schema = arrow_schema("events")
     return fragments, schema.with_metadata(long_spans.without_index(schema.metadata) or {})
+
+
+def _column_issues(file: Path, physical: pa.Schema, expected: pa.Schema) -> list[Issue]:
+    """The columns of an events file that ``load`` would refuse, in load's words:
+    missing ones (a derived column may be missing: older releases lack it),
+    unexpected ones, and types that do not cast to the expected type."""
+    import pyarrow as pa
+
+    from koreaevents.arrow import derived_columns
+
+    derived = {column.name for column in derived_columns("events")}
+    found = [
+        Issue("schema", f"column {name!r} is missing", path=str(file))
+        for name in expected.names
+        if name not in physical.names and name not in derived
+    ]
+    for field in physical:
+        if field.name not in expected.names:
+            found.append(Issue("schema", f"unexpected column {field.name!r}", path=str(file)))
+            continue
+        want = expected.field(field.name).type
+        if field.type.equals(want) or pa.types.is_date32(want):
+            continue  # date types are checked above
+        try:
+            pa.array([], type=field.type).cast(want)
+        except (pa.ArrowException, ValueError, TypeError):
+            found.append(
+                Issue(
+                    "schema",
+                    f"column {field.name!r} has type {field.type}, expected {want}",
+                    path=str(file),
+                )
+            )
+    return found
 
 
 class _DateStatistics:
@@ -972,6 +1015,8 @@ def events_between(
     for a bad date, a start after the end, an unknown mode, column or filter value,
     and ``FileNotFoundError`` when there are no events files.
     """
+    import pyarrow as pa
+
     low, high = date_range(start, end)
     _check_mode(mode)
     _files, release = _events_location(path)
@@ -996,15 +1041,25 @@ def events_between(
     parts = list(plan.parts)
     found = []
     test = _RowTest(low, high, mode, event_filter)
-    for fragment, groups in plan.indexed:
-        copies = _indexed_matches(fragment, groups, [*deciding, *rest], test)
-        if copies is None:  # an index that cannot be read: decode the groups instead
-            parts.append((fragment, groups))
-        elif copies.num_rows:
-            found.append(copies)
-    for fragment, groups in parts:
-        found.extend(_read_matches(fragment, groups, deciding, rest, test))
-    table = _concat(found) if found else plan.schema.empty_table().select([*deciding, *rest])
+    try:
+        for fragment, groups in plan.indexed:
+            copies = _indexed_matches(fragment, groups, [*deciding, *rest], test)
+            if copies is None:  # an index that cannot be read: decode the groups instead
+                parts.append((fragment, groups))
+            elif copies.num_rows:
+                found.append(copies)
+        for fragment, groups in parts:
+            found.extend(_read_matches(fragment, groups, deciding, rest, test))
+        table = _concat(found) if found else plan.schema.empty_table().select([*deciding, *rest])
+    except (pa.ArrowException, OSError) as exc:
+        # e.g. a file replaced while it was read (a build into the same folder)
+        from koreaevents.io.parquet import parquet_problem
+
+        message = (
+            f"cannot read the events of {path}: {parquet_problem(exc)}; if a build was "
+            "writing there, query again once it is done"
+        )
+        raise DataError([Issue("io", message, path=str(path))], message) from None
     result: pa.Table = _sorted(table).select(list(plan.columns))
     return result
 
@@ -1231,7 +1286,11 @@ def _concat(tables: Sequence[pa.Table]) -> pa.Table:
     """Tables of the same columns, one after the other."""
     import pyarrow as pa
 
-    return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+    if len(tables) == 1:
+        return tables[0]
+    first = tables[0].schema
+    # files written by other tools may differ in nullability or string width
+    return pa.concat_tables([t if t.schema.equals(first) else t.cast(first) for t in tables])
 
 
 def _sorted(table: pa.Table) -> pa.Table:

@@ -364,7 +364,9 @@ def trusted(path: str | os.PathLike[str], metadata: Any) -> LongSpans | None:
     with _VERIFIED_LOCK:
         known = _VERIFIED.get(key)
     if known is None:
-        known = _copies_are_the_outliving_rows(path, spans)
+        known = _copies_are_the_outliving_rows(path, spans) and _copies_fit_statistics(
+            metadata, spans
+        )
         with _VERIFIED_LOCK:
             if len(_VERIFIED) > 4096:  # a long-lived process querying many files
                 _VERIFIED.clear()
@@ -417,6 +419,43 @@ def _copies_are_the_outliving_rows(path: str | os.PathLike[str], spans: LongSpan
     except (pa.ArrowException, ValueError, TypeError):
         return False
     return bool(got.sort_by(order).equals(expected.sort_by(order)))
+
+
+def _copies_fit_statistics(metadata: Any, spans: LongSpans) -> bool:
+    """Whether every copy's value of each flat column lies within its group's column
+    statistics (and a null only where the group has nulls). Metadata and the copies
+    only: a file whose other columns were rewritten keeps rows of the same ids and
+    dates, and its statistics then rarely still hold the copies' old values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = metadata.row_group(0)
+    where = {first.column(i).path_in_schema: i for i in range(first.num_columns)}
+    flat = [name for name in where if "." not in name and name != GROUP_COLUMN]
+    copies = spans.rows(range(len(spans.starts)), flat)
+    if copies is None:
+        return False
+    owners = _owners(spans, flat).to_numpy(zero_copy_only=False)
+    for group in sorted(set(owners.tolist())):
+        mine = copies.filter(pa.array(owners == group))
+        row_group = metadata.row_group(group)
+        for name in flat:
+            stats = row_group.column(where[name]).statistics
+            values = mine[name]
+            if stats is None:
+                continue
+            if values.null_count and stats.has_null_count and not stats.null_count:
+                return False
+            if not stats.has_min_max or values.null_count == len(values):
+                continue
+            try:
+                bounds = pc.min_max(values)
+                low, high = bounds["min"].as_py(), bounds["max"].as_py()
+                if low < stats.min or high > stats.max:
+                    return False
+            except (TypeError, pa.ArrowException):
+                continue  # a type the statistics do not compare (e.g. dictionary text)
+    return True
 
 
 def mismatches(handle: Any) -> list[str]:

@@ -420,6 +420,12 @@ def _read_parquet_file(path: Path, stem: str) -> pa.Table:
         ) from None
     expected = arrow_schema(stem)
     problems: list[Issue] = []
+    # a copy of a hive partition key inside the file (what DuckDB and polars write
+    # when they rewrite a partition) is the folder's value again: the query drops it too
+    parts = path.parent.parts
+    inner = parts[len(parts) - parts[::-1].index(stem) :] if stem in parts else ()
+    keys = {part.split("=", 1)[0] for part in inner if "=" in part}
+    table = table.drop_columns([name for name in table.column_names if name in keys])
     have = set(table.column_names)
     # a release written before a derived column existed lacks it: nothing is lost
     derived = {column.name for column in derived_columns(stem)}
@@ -527,13 +533,15 @@ def load_parquet_folder(folder: str | os.PathLike[str]) -> Dataset:
     that folder reads them (without a descriptor: the Parquet files under it). As for
     one file, references to the other record types are not checked."""
     from koreaevents.arrow import table_to_records
-    from koreaevents.io.release import verified_files
+    from koreaevents.io.release import listed_within
 
     target = Path(folder)
-    stem = target.name if target.name in STEMS else "events"
-    files = verified_files(target.parent, stem) if target.name in STEMS else None
-    if files is None:
-        files = parquet_files_under(target)
+    stem = next(
+        (name for name in (target.name, *(p.name for p in target.parents)) if name in STEMS),
+        "events",
+    )
+    within = listed_within(target, stem)
+    files = within[0] if within is not None else parquet_files_under(target)
     records: list[Any] = []
     for path in files:
         records.extend(table_to_records(stem, _read_parquet_file(path, stem), path=str(path)))
@@ -565,6 +573,9 @@ def load_parquet_file(path: str | os.PathLike[str]) -> Dataset:
                 )
             ]
         )
+    from koreaevents.io.release import listed_within
+
+    listed_within(file, stem)  # a file of a release: listed, and every hash holds
     table = _read_parquet_file(file, stem)
     records = table_to_records(stem, table, path=str(file))
     return Dataset(**{stem: records}, check=False)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 import stat
 import threading
@@ -32,9 +33,11 @@ __all__ = [
     "descriptor_of",
     "hash_issues",
     "listed_files",
+    "listed_within",
     "not_listed",
     "path_problem",
     "regular_file_problem",
+    "release_root",
     "resource_path_issues",
     "verified_files",
 ]
@@ -162,23 +165,43 @@ def _paths(resource: object) -> list[object]:
     return value if isinstance(value, list) else [value]
 
 
-def _stem_of(relative: str) -> str | None:
+def _stem_of(relative: str, resource: object) -> str | None:
+    """The record type a listed Parquet file holds: by its path (``events.parquet``,
+    ``events/…``), else by its resource's name (``events`` or ``events-…``), so that a
+    file named otherwise is still read rather than silently left out."""
     head = relative.split("/", 1)
     for stem in STEMS:
         if relative == f"{stem}.parquet" or (len(head) == 2 and head[0] == stem):
             return stem if relative.endswith(".parquet") else None
+    name = resource.get("name") if isinstance(resource, dict) else None
+    is_parquet = relative.lower().endswith(".parquet") or (
+        isinstance(resource, dict) and resource.get("format") == "parquet"
+    )
+    if isinstance(name, str) and is_parquet:
+        for stem in STEMS:
+            if name == stem or name.startswith(f"{stem}-"):
+                return stem
     return None
 
 
 def listed_files(root: Path, descriptor: dict[str, Any]) -> list[ListedFile]:
     """The files a release's descriptor lists, in its order. A path that leaves the
-    dataset raises a :class:`~koreaevents.DataError` naming each such path."""
+    dataset, or a file listed twice (it would be read twice), raises a
+    :class:`~koreaevents.DataError` naming each such path."""
     resources = descriptor.get("resources")
     found: list[ListedFile] = []
     problems: list[Issue] = []
+    seen: dict[str, int] = {}
     for index, resource in enumerate(resources if isinstance(resources, list) else ()):
         for value in _paths(resource):
             problem = path_problem(root, value)
+            if problem is None and isinstance(value, str):
+                same = posixpath.normpath(value.replace("\\", "/"))
+                if same in seen:
+                    problem = (
+                        f"lists the file of resource {seen[same]} again: it would be read twice"
+                    )
+                seen.setdefault(same, index)
             if problem is not None:
                 shown = repr(value)[:200]
                 problems.append(
@@ -191,7 +214,8 @@ def listed_files(root: Path, descriptor: dict[str, Any]) -> list[ListedFile]:
                 )
                 continue
             assert isinstance(value, str)
-            found.append(ListedFile(root / value, value, _stem_of(value), index))
+            normal = posixpath.normpath(value)
+            found.append(ListedFile(root / value, value, _stem_of(normal, resource), index))
     if problems:
         raise DataError(problems, f"cannot read the release {root}: {problems[0].message}")
     return found
@@ -304,18 +328,59 @@ def _digest(path: Path, algorithm: str) -> str:
 
 
 def verified_files(root: Path, stem: str) -> list[Path] | None:
-    """The files of one record type that a release's descriptor lists, each checked
-    against the size and hash the descriptor gives, as ``load`` checks them: every
-    reader answers from the same bytes or refuses with the same issues
-    (a :class:`~koreaevents.DataError`). None when the folder has no descriptor."""
+    """The files of one record type that a release's descriptor lists, after every
+    listed file was checked against the size and hash the descriptor gives, as
+    ``load`` checks them: every reader answers from the same bytes or refuses with the
+    same issues (a :class:`~koreaevents.DataError`). None when the folder has no
+    descriptor."""
     descriptor = descriptor_of(root)
     if descriptor is None:
         return None
-    files = [item for item in listed_files(root, descriptor) if item.stem == stem]
-    problems = hash_issues(root, descriptor, files)
+    listed = listed_files(root, descriptor)
+    problems = hash_issues(root, descriptor, listed)
     if problems:
         raise DataError(problems, f"cannot read the release {root}: {problems[0].message}")
-    return [item.path for item in files]
+    return [item.path for item in listed if item.stem == stem]
+
+
+def release_root(path: Path) -> Path | None:
+    """The release a path lies in: the path itself when it is a folder holding a
+    ``datapackage.json``, else the nearest of its parents (up to three levels, as deep
+    as ``events/year=2024/part-0.parquet``) that holds one; None when there is none."""
+    candidates = [path] if path.is_dir() else []
+    candidates += list(path.parents)[:3]
+    for folder in candidates:
+        if os.path.lexists(folder / DESCRIPTOR):
+            return folder
+    return None
+
+
+def listed_within(path: Path, stem: str) -> tuple[list[Path], Path] | None:
+    """``(files, release)``: the hash-checked files of ``stem`` that the release around
+    ``path`` lists at or under ``path`` (the release folder itself, its
+    ``events.parquet``, its ``events/`` folder or a partition folder). None when
+    ``path`` lies in no release. A path in a release that holds none of its listed
+    files is a :class:`~koreaevents.DataError`: files the descriptor does not list are
+    not read."""
+    root = release_root(path)
+    if root is None:
+        return None
+    files = verified_files(root, stem) or []
+    if path == root:
+        return files, root
+    target = Path(os.path.abspath(path))
+    inside = [
+        file
+        for file in files
+        if Path(os.path.abspath(file)) == target or target in Path(os.path.abspath(file)).parents
+    ]
+    if not inside:
+        message = (
+            f"{path} holds no {stem} file that {root / DESCRIPTOR} lists: a release is read "
+            "through its descriptor, and unlisted files are not read"
+        )
+        raise DataError([Issue("datapackage", message, path=str(path))], message)
+    return inside, root
 
 
 def not_listed(root: Path, files: list[ListedFile]) -> Iterator[str]:

@@ -238,6 +238,17 @@ class _Run:
                     )
                 )
         for listed in files:
+            if listed.stem is None:
+                self.add(
+                    Issue(
+                        "datapackage",
+                        f"{listed.relative} is listed but holds no record type that "
+                        "koreaevents reads (name the file or its resource after one: "
+                        "events, sources, analyses, actors, retired): no reader reads it",
+                        path=str(path / DATAPACKAGE),
+                        pointer=f"/resources/{listed.resource}/path",
+                    )
+                )
             if listed.stem == "events" and regular_file_problem(listed.path) is None:
                 self.add_all(_index_issues(listed.path))
 
