@@ -680,7 +680,9 @@ def _events_location(path: str | os.PathLike[str]) -> tuple[list[Path], Path]:
 
     target = Path(path)
     if not os.path.lexists(target):
-        raise FileNotFoundError(f"no Parquet dataset at {target}")
+        from koreaevents.io.atomic import missing_output_hint
+
+        raise FileNotFoundError(f"no Parquet dataset at {target}{missing_output_hint(target)}")
     if not target.is_dir():
         return [target], target.parent
     if os.path.lexists(target / DESCRIPTOR):

@@ -660,7 +660,9 @@ def build(
     src = bundled_dataset_dir() if source is None else Path(source)
     target = Path(out)
     if not src.exists():
-        raise FileNotFoundError(f"no dataset at {src}")
+        from koreaevents.io.atomic import missing_output_hint
+
+        raise FileNotFoundError(f"no dataset at {src}{missing_output_hint(src)}")
     if not src.is_dir():
         # A release holds all four record types and loads as a whole; one file alone
         # would make one whose references cannot resolve.
@@ -724,7 +726,8 @@ def build(
 
 
 def _check_not_inside(src: Path, target: Path) -> None:
-    source, out = src.resolve(), target.resolve()
+    # realpath, unlike Path.resolve, does not raise on a link loop: the writer names it
+    source, out = Path(os.path.realpath(src)), Path(os.path.realpath(target))
     if out == source or source.is_relative_to(out) or out.is_relative_to(source):
         raise ValueError(
             f"the output folder {target} must lie outside the source {src} (and not "
