@@ -314,3 +314,30 @@ def test_a_file_that_appears_during_the_write_is_checked_before_the_swap(
         (out / "actors" / "mine.parquet").write_bytes(b"PAR1")
     assert (out / "actors" / "mine.parquet").read_bytes() == b"PAR1"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_an_out_inside_a_link_loop_is_named_as_such(bundled: ke.Dataset, tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    with pytest.raises(FileExistsError, match="symbolic link loop"):
+        ke.write_json(bundled, tmp_path / "loop" / "out")
+
+
+@pytest.mark.parametrize("kind", ["link", "folder", "descriptor-link"])
+def test_a_listed_path_that_is_not_a_file_is_refused(
+    bundled: ke.Dataset, tmp_path: Path, kind: str
+) -> None:
+    out = tmp_path / "out"
+    ke.write_parquet(bundled, out)
+    name = "datapackage.json" if kind == "descriptor-link" else "sources.parquet"
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (out / name).rename(kept / name)
+    if kind == "folder":
+        (out / name).mkdir()
+        (out / name / "mine.txt").write_text("mine")
+    else:
+        (out / name).symlink_to(kept / name)
+    before = tree(out)
+    with pytest.raises(FileExistsError, match=re.escape(name)):
+        ke.write_parquet(bundled, out)
+    assert tree(out) == before

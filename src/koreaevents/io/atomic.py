@@ -14,7 +14,10 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from koreaevents.io.release import ListedFile
 
 __all__ = [
     "atomic_directory",
@@ -216,22 +219,26 @@ def _in_the_way(target: Path, what: str) -> str:
 
 def _resolved_output(target: Path) -> Path:
     """Where a write to ``target`` goes: through a symbolic link to what it points to
-    (the link is kept). A link that loops raises :class:`FileExistsError` saying so."""
+    (the link is kept). A path that leads into a link loop raises
+    :class:`FileExistsError` saying so."""
+    try:
+        resolved: str | None = os.path.realpath(target, strict=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            points = ""
+            with contextlib.suppress(OSError):
+                points = f"; it points to {os.readlink(target)!r}"
+            raise FileExistsError(
+                f"{target} leads into a symbolic link loop (following its links never "
+                f"reaches a folder{points}): remove or fix the link, or choose another "
+                "output"
+            ) from None
+        resolved = None  # nothing there yet
     if not target.is_symlink():
         return target
     # write where the link points and keep the link, rather than replace the link with
-    # a folder of its own
-    try:
-        return Path(os.path.realpath(target, strict=True))
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise FileExistsError(
-                f"{target} is a symbolic link loop (it points to "
-                f"{os.readlink(target)!r}, which leads back to a link already followed), "
-                "not a folder: remove or fix the link, or choose another output"
-            ) from None
-    # a link to nothing yet: the output is made where it points
-    return Path(os.path.realpath(target))
+    # a folder of its own; a link to nothing yet: the output is made where it points
+    return Path(resolved or os.path.realpath(target))
 
 
 def _ours_pattern() -> re.Pattern[str]:
@@ -266,6 +273,9 @@ def _not_written_by_koreaevents(folder: Path) -> str | None:
     for listed in files:
         if not ours.match(listed.relative):
             return f"datapackage.json lists {listed.relative!r}, not a koreaevents file"
+    problem = _listed_not_a_file(folder, files)
+    if problem is not None:
+        return problem
     for name in not_listed(folder, files):
         # notes, backups, hidden files, other data: never ours to delete
         if not ours.match(name) or os.path.islink(folder / name):
@@ -290,11 +300,25 @@ def _lost_by_replacing(old: Path, new: Path) -> str | None:
         files = listed_files(old, descriptor) if descriptor is not None else []
     except DataError as exc:
         return exc.issues[0].message if exc.issues else "a datapackage.json it cannot read"
+    problem = _listed_not_a_file(old, files)
+    if problem is not None:
+        return problem
     unlisted = "which its datapackage.json does not list and this write does not replace"
     for name in not_listed(old, files):
         for relative in _entries(old, name):
             if not _same_kind(old / relative, new / relative):
                 return f"{relative!r}, {unlisted}"
+    return None
+
+
+def _listed_not_a_file(folder: Path, files: list[ListedFile]) -> str | None:
+    """A listed path (or ``datapackage.json``) that is a link or a folder, which
+    koreaevents never writes: replacing it would delete what it holds or points to."""
+    for relative in ["datapackage.json", *(listed.relative for listed in files)]:
+        path = folder / relative
+        if path.is_symlink() or path.is_dir():
+            kind = "a symbolic link" if path.is_symlink() else "a folder"
+            return f"{relative!r}, {kind} where koreaevents writes a file"
     return None
 
 
