@@ -322,8 +322,11 @@ def write_parquet(
     hive-partitioned folders ``events/year=YYYY/part-0.parquet`` (the year of the first
     day, or of the last day for an event whose start is open). The folder is written
     whole into a temporary sibling and swapped into place; an existing folder is
-    replaced only if it is empty or holds a dataset. The same dataset always gives the
-    same bytes. Returns the folder.
+    replaced only if it is empty or holds a dataset and nothing koreaevents did not
+    write: a file its ``datapackage.json`` does not list raises
+    :class:`FileExistsError` naming it (and nothing is written) unless this write
+    writes the same path. The same dataset always gives the same bytes. Returns the
+    folder.
     """
     from koreaevents.arrow import records_to_table
 
