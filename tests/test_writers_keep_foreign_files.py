@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,4 +147,197 @@ def test_an_output_moved_aside_by_a_crash_is_put_back_before_anything_else(
     before = tree(out)
     os.replace(out, tmp_path / f".out.old-{_dead_pid()}")
     clear_leftovers(out)
+    assert tree(out) == before
+
+
+# --- files an earlier output does not list (hostile review F7, F8) --------------------
+
+
+def _partitioned_release(dataset: ke.Dataset, out: Path) -> str:
+    """Write a year-partitioned release; return the name of one of its year folders."""
+    ke.write_parquet(dataset, out, partition_by="year")
+    return sorted(p.name for p in (out / "events").iterdir() if p.name.startswith("year="))[0]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["events/{year}/my-model-output.parquet", "events/.scratch.parquet", "actors/mine.parquet"],
+)
+def test_an_unlisted_parquet_file_in_a_release_is_refused(
+    bundled: ke.Dataset, tmp_path: Path, extra: str
+) -> None:
+    out = tmp_path / "out"
+    year = _partitioned_release(bundled, out)
+    relative = extra.format(year=year)
+    # a real Parquet file, named like one of ours, that the release does not list
+    (out / relative).parent.mkdir(parents=True, exist_ok=True)
+    (out / relative).write_bytes((out / "sources.parquet").read_bytes())
+    before = tree(out)
+    with pytest.raises(FileExistsError, match=re.escape(relative)):
+        ke.write_parquet(bundled, out, partition_by="year")
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the new output was discarded
+
+
+def test_build_over_a_release_with_an_unlisted_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["build", "--out", str(out), "--partition-by", "year"]) == 0
+    year = sorted(p.name for p in (out / "events").iterdir())[0]
+    mine = out / "events" / year / "my-model-output.parquet"
+    mine.write_bytes((out / "sources.parquet").read_bytes())
+    capsys.readouterr()
+    before = tree(out)
+    assert main(["build", "--out", str(out), "--partition-by", "year"]) == 2
+    assert "my-model-output.parquet" in capsys.readouterr().err
+    assert tree(out) == before
+
+
+@pytest.mark.parametrize(
+    ("layout", "extra", "content"),
+    [
+        ("files", "events/evt-2099-01-01-not-in-the-dataset.json", None),
+        ("files", "sources/my-notes.json", b'{"note": 1}\n'),
+        ("json", "events.jsonl", b'{"note": 1}\n'),
+    ],
+)
+def test_write_json_refuses_an_unlisted_file_it_would_not_write(
+    bundled: ke.Dataset, tmp_path: Path, layout: str, extra: str, content: bytes | None
+) -> None:
+    out = ke.write_json(bundled, tmp_path / "out", layout=layout)  # type: ignore[arg-type]
+    if content is None:  # a contributor's record that the dataset written lacks
+        event = json.loads((out / "events" / f"{bundled.events[0].id}.json").read_text())
+        event["id"] = Path(extra).stem
+        content = json.dumps(event).encode()
+    (out / extra).write_bytes(content)
+    before = tree(out)
+    with pytest.raises(FileExistsError, match=re.escape(extra)):
+        ke.write_json(bundled, out, layout=layout)  # type: ignore[arg-type]
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_an_unlisted_folder_the_new_output_lacks_is_refused(
+    bundled: ke.Dataset, tmp_path: Path
+) -> None:
+    out = ke.write_json(bundled, tmp_path / "out", layout="files")
+    (out / "events" / "year=2019").mkdir()
+    (out / "events" / "year=2019" / "x.parquet").write_bytes(b"PAR1")
+    before = tree(out)
+    with pytest.raises(FileExistsError, match=r"year=2019"):
+        ke.write_json(bundled, out, layout="files")
+    assert tree(out) == before
+
+
+# --- an output that is a symbolic link loop (F15) --------------------------------------
+
+
+def test_an_out_that_is_a_link_loop_is_named_as_such(
+    bundled: ke.Dataset, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    link = tmp_path / "out"
+    link.symlink_to("out")
+    with pytest.raises(FileExistsError, match="symbolic link loop") as caught:
+        ke.write_parquet(bundled, link)
+    assert "changed while" not in str(caught.value)
+    assert main(["build", "--out", str(link)]) == 2
+    err = capsys.readouterr().err
+    assert "symbolic link loop" in err and "changed while" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["out"] and link.is_symlink()
+
+
+# --- readers name an output an interrupted write moved aside (F16) ----------------------
+
+
+def test_readers_name_the_output_an_interrupted_write_moved_aside(
+    bundled: ke.Dataset, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    ke.write_parquet(bundled, out)
+    aside = tmp_path / f".out.old-{_dead_pid()}"
+    os.replace(out, aside)  # the crash came between the two renames
+    with pytest.raises(FileNotFoundError, match=re.escape(str(aside))):
+        ke.load(out)
+    with pytest.raises(FileNotFoundError, match=re.escape(str(aside))):
+        ke.events_between(out, None, None)
+    for args in (["query", "--dataset", str(out), "--count"], ["validate", str(out)]):
+        assert main(args) == 2
+        err = "".join(capsys.readouterr())
+        assert str(aside) in err and "interrupted write" in err
+    ke.load(aside)  # nothing was lost: it is the previous output
+
+
+def test_no_moved_aside_output_no_hint(tmp_path: Path) -> None:
+    (tmp_path / ".out.notes").mkdir()
+    with pytest.raises(FileNotFoundError) as caught:
+        ke.load(tmp_path / "out")
+    assert "interrupted" not in str(caught.value)
+
+
+# --- fmt rewrites record files in place and removes nothing -----------------------------
+
+
+def test_fmt_removes_nothing(bundled: ke.Dataset, tmp_path: Path) -> None:
+    out = ke.write_json(bundled, tmp_path / "out", layout="files")
+    first = out / "events" / f"{bundled.events[0].id}.json"
+    first.write_text(json.dumps(json.loads(first.read_text())))  # not canonical
+    (out / "events" / ".scratch.json").write_text("{}")
+    (out / "events" / "notes.txt").write_text("mine")
+    (out / "NOTES.md").write_text("mine")
+    (tmp_path / "elsewhere.json").write_text(first.read_text())
+    (out / "events" / "evt-2099-01-01-a-link.json").symlink_to(tmp_path / "elsewhere.json")
+    before = tree(out)
+    main(["fmt", str(out)])
+    after = tree(out)
+    assert set(after) == set(before)  # nothing removed, nothing left behind
+    for name in (".scratch.json", "notes.txt", "evt-2099-01-01-a-link.json"):
+        assert after[f"events/{name}"] == before[f"events/{name}"]
+    assert after["NOTES.md"] == before["NOTES.md"]
+    assert after[f"events/{first.name}"] != before[f"events/{first.name}"]
+
+
+def test_a_file_that_appears_during_the_write_is_checked_before_the_swap(
+    bundled: ke.Dataset, tmp_path: Path
+) -> None:
+    from koreaevents.io.atomic import replace_dataset_directory
+
+    out = tmp_path / "out"
+    ke.write_parquet(bundled, out)
+    with (
+        pytest.raises(FileExistsError, match=r"mine\.parquet"),
+        replace_dataset_directory(out, kind="parquet") as tmp,
+    ):
+        for path in out.iterdir():
+            (tmp / path.name).write_bytes(path.read_bytes())
+        (out / "actors").mkdir()  # someone's file, added while the write ran
+        (out / "actors" / "mine.parquet").write_bytes(b"PAR1")
+    assert (out / "actors" / "mine.parquet").read_bytes() == b"PAR1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_an_out_inside_a_link_loop_is_named_as_such(bundled: ke.Dataset, tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    with pytest.raises(FileExistsError, match="symbolic link loop"):
+        ke.write_json(bundled, tmp_path / "loop" / "out")
+
+
+@pytest.mark.parametrize("kind", ["link", "folder", "descriptor-link"])
+def test_a_listed_path_that_is_not_a_file_is_refused(
+    bundled: ke.Dataset, tmp_path: Path, kind: str
+) -> None:
+    out = tmp_path / "out"
+    ke.write_parquet(bundled, out)
+    name = "datapackage.json" if kind == "descriptor-link" else "sources.parquet"
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (out / name).rename(kept / name)
+    if kind == "folder":
+        (out / name).mkdir()
+        (out / name / "mine.txt").write_text("mine")
+    else:
+        (out / name).symlink_to(kept / name)
+    before = tree(out)
+    with pytest.raises(FileExistsError, match=re.escape(name)):
+        ke.write_parquet(bundled, out)
     assert tree(out) == before

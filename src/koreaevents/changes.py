@@ -558,7 +558,9 @@ def _open(value: DatasetLike, what: str) -> _Side:
         raise TypeError(f"{what}: expected a path or a Dataset, got {type(value).__name__}")
     path = Path(value)
     if not path.exists():
-        raise FileNotFoundError(f"{what}: no dataset at {path}")
+        from koreaevents.io.atomic import missing_output_hint
+
+        raise FileNotFoundError(f"{what}: no dataset at {path}{missing_output_hint(path)}")
     try:
         if path.is_dir() and is_parquet_dataset(path):
             return _ReleaseSide(path)

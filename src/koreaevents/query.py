@@ -681,7 +681,9 @@ def _events_location(path: str | os.PathLike[str]) -> tuple[list[Path], Path]:
 
     target = Path(path)
     if not os.path.lexists(target):
-        raise FileNotFoundError(f"no Parquet dataset at {target}")
+        from koreaevents.io.atomic import missing_output_hint
+
+        raise FileNotFoundError(f"no Parquet dataset at {target}{missing_output_hint(target)}")
     within = listed_within(target, "events")
     if within is not None:
         return within

@@ -363,7 +363,9 @@ def write_json(dataset: Dataset, directory: str | Path, layout: Layout = "jsonl"
     (``<stem>.json``, an array) or ``"files"`` (a folder ``<stem>/`` with one
     ``<id>.json`` a record). The folder is written whole into a temporary sibling and
     swapped into place; an existing folder is replaced only if it is empty or holds a
-    dataset (a ``datapackage.json``). Returns the folder.
+    dataset (a ``datapackage.json``) and nothing koreaevents did not write: a file its
+    ``datapackage.json`` does not list raises :class:`FileExistsError` naming it (and
+    nothing is written) unless this write writes the same path. Returns the folder.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")

@@ -23,7 +23,9 @@ def load(path: str | os.PathLike[str] | None = None) -> Dataset:
     """
     target = bundled_dataset_dir() if path is None else Path(path)
     if not target.exists():
-        raise FileNotFoundError(f"no dataset at {target}")
+        from koreaevents.io.atomic import missing_output_hint
+
+        raise FileNotFoundError(f"no dataset at {target}{missing_output_hint(target)}")
     if target.is_file() and target.suffix == ".parquet":
         from koreaevents.io.parquet import load_parquet_file
 

@@ -322,8 +322,11 @@ def write_parquet(
     hive-partitioned folders ``events/year=YYYY/part-0.parquet`` (the year of the first
     day, or of the last day for an event whose start is open). The folder is written
     whole into a temporary sibling and swapped into place; an existing folder is
-    replaced only if it is empty or holds a dataset. The same dataset always gives the
-    same bytes. Returns the folder.
+    replaced only if it is empty or holds a dataset and nothing koreaevents did not
+    write: a file its ``datapackage.json`` does not list raises
+    :class:`FileExistsError` naming it (and nothing is written) unless this write
+    writes the same path. The same dataset always gives the same bytes. Returns the
+    folder.
     """
     from koreaevents.arrow import records_to_table
 
@@ -671,7 +674,9 @@ def build(
     src = bundled_dataset_dir() if source is None else Path(source)
     target = Path(out)
     if not src.exists():
-        raise FileNotFoundError(f"no dataset at {src}")
+        from koreaevents.io.atomic import missing_output_hint
+
+        raise FileNotFoundError(f"no dataset at {src}{missing_output_hint(src)}")
     if not src.is_dir():
         # A release holds all four record types and loads as a whole; one file alone
         # would make one whose references cannot resolve.
@@ -735,7 +740,8 @@ def build(
 
 
 def _check_not_inside(src: Path, target: Path) -> None:
-    source, out = src.resolve(), target.resolve()
+    # realpath, unlike Path.resolve, does not raise on a link loop: the writer names it
+    source, out = Path(os.path.realpath(src)), Path(os.path.realpath(target))
     if out == source or source.is_relative_to(out) or out.is_relative_to(source):
         raise ValueError(
             f"the output folder {target} must lie outside the source {src} (and not "

@@ -1089,7 +1089,12 @@ def read_path(path: Path, *, stem: str | None = None) -> Iterator[RawRecord | Is
         try:
             info = os.stat(path)
         except OSError as exc:
-            yield _io_issue(display, exc)
+            issue = _io_issue(display, exc)
+            if exc.errno == errno.ENOENT:
+                from koreaevents.io.atomic import missing_output_hint
+
+                issue = attrs.evolve(issue, message=issue.message + missing_output_hint(path))
+            yield issue
             return
         if not stat.S_ISDIR(info.st_mode):
             yield from read_file(path, stem=stem)
