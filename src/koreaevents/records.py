@@ -178,7 +178,7 @@ def _valid_edtf(inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
     try:
         parse_edtf(value)
     except EdtfError as exc:
-        raise ValueError(f"{attr.name}: {exc}") from None
+        raise DateBoundsError(f"{attr.name}: {exc}") from None
 
 
 def _field(
@@ -194,6 +194,9 @@ def _field(
     ``optional`` fields default to None; ``many`` fields are tuples defaulting to ``()``
     when optional.
     """
+    if constraints.get("format") == "edtf":
+        # one marker makes an EDTF field: the pattern (what the schema checks) follows
+        constraints.setdefault("pattern", EDTF_PATTERN)
     fs = FieldSpec(description, **constraints)
     kwargs: dict[str, Any] = {"metadata": {_META_KEY: fs}}
     if many:
@@ -251,7 +254,7 @@ class EventDate:
         "The date as Extended Date/Time Format (EDTF, ISO 8601-2) level 0/1: a day, "
         "month or year, an interval A/B, qualifiers ~ ? %, '..' or an empty side for "
         "an open or unknown end.",
-        pattern=EDTF_PATTERN,
+        format="edtf",
         example="2024-01-14/2024-01-17",
         derived=("precision", "approximate", "uncertain"),
     )
@@ -523,9 +526,7 @@ class Source:
         min_length=1,
         example="Reuters",
     )
-    published: str = _field(
-        "Publication date (EDTF).", pattern=EDTF_PATTERN, format="edtf", example="2024-01-24"
-    )
+    published: str = _field("Publication date (EDTF).", format="edtf", example="2024-01-24")
     url: str | None = _field(
         "Web address of the document.", optional=True, pattern=URL_PATTERN, format="uri"
     )
@@ -603,14 +604,12 @@ class Analysis:
     )
     as_of: str = _field(
         "When the judgement was made (EDTF).",
-        pattern=EDTF_PATTERN,
         format="edtf",
         example="2024-01-24",
     )
     horizon: str | None = _field(
         "Period a forecast covers (EDTF interval).",
         optional=True,
-        pattern=EDTF_PATTERN,
         format="edtf",
         example="2024-01-24/2024-12-31",
     )

@@ -25,7 +25,7 @@ import jsonschema_rs
 from koreaevents.edtf import EdtfError, parse_edtf
 from koreaevents.io.reading import RawRecord
 from koreaevents.issues import Issue
-from koreaevents.records import EDTF_PATTERN, RECORD_TYPES, spec
+from koreaevents.records import RECORD_TYPES, spec
 from koreaevents.references import RETIRED
 from koreaevents.schema import json_schema
 from koreaevents.skeleton import field_schema, is_placeholder, placeholder_hint, placeholders
@@ -125,7 +125,7 @@ def _json_type(value: object) -> str:
 def edtf_pointers(type_name: str) -> frozenset[str]:
     """JSON Pointers (relative to a record) of a record type's EDTF fields.
 
-    Derived from the field specs: every field whose pattern is the EDTF pattern, in the
+    Derived from the field specs: every field of format ``edtf``, in the
     record or in its nested (non-list) parts, e.g. ``/date/edtf`` and ``/published``.
     """
     found: set[str] = set()
@@ -134,7 +134,7 @@ def edtf_pointers(type_name: str) -> frozenset[str]:
         attrs.resolve_types(cls)
         for field in attrs.fields(cls):
             pointer = f"{prefix}/{field.name}"
-            if spec(field).pattern == EDTF_PATTERN:
+            if spec(field).format == "edtf":
                 found.add(pointer)
             inner = _attrs_class(field.type)
             if inner is not None:
