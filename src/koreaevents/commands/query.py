@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from koreaevents.issues import printable
 from koreaevents.records import Event
 
 NAME = "query"
@@ -185,11 +186,11 @@ def format_table(events: Sequence[Event], title_width: int = 60) -> str:
         )
         rows.append(
             (
-                event.date.edtf,
+                printable(event.date.edtf),
                 event.event_type.value,
                 event.verification.status.value,
-                title,
-                event.id,
+                printable(title),
+                printable(event.id),
             )
         )
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
