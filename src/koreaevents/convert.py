@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime
 import enum
 import re
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.errors import AttributeValidationNote
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from koreaevents import vocab
@@ -80,17 +82,57 @@ def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
         raise ValueError(f"{value!r:.60} is not one of {terms}") from None
 
 
-_CODE_MARK = re.compile(r"^\[([a-z-]+)\] ")
+def _describe(exc: BaseException) -> tuple[str, str, str | None]:
+    """``(code, message, field)`` for one leaf error of structuring a record.
 
-
-def _describe(exc: BaseException, _type: Any) -> str:
+    ``field`` names the attribute when the error comes from an attrs validator (whose
+    exception carries the attribute: ``matches_re``, ``in_``, ``instance_of``), so that
+    the pointer can end in it; the message then says what is wrong in words, with the
+    pattern or the allowed values, never the validator's repr.
+    """
     if isinstance(exc, DateBoundsError):
-        return f"[date-bounds] {exc}"
+        return "date-bounds", str(exc), None
     if isinstance(exc, KeyError):
-        return "required field missing"
+        return "schema", "required field missing", None
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
-    return str(exc) or type(exc).__name__
+        return "schema", f"unknown field(s): {', '.join(sorted(exc.extra_fields))}", None
+    args = exc.args
+    if len(args) >= 2 and isinstance(args[1], attrs.Attribute):
+        field = args[1].name
+        value = args[3] if len(args) >= 4 else None
+        shown = f"{value!r:.80}"
+        if len(args) >= 3 and isinstance(args[2], re.Pattern):
+            return "schema", f"{shown} does not match the pattern {args[2].pattern}", field
+        if len(args) >= 3 and isinstance(args[2], type):
+            wanted = args[2].__name__
+            return "schema", f"expected {wanted}, got {type(value).__name__} {shown}", field
+        if len(args) >= 3 and isinstance(args[2], (tuple, list, set, frozenset)):
+            terms = ", ".join(repr(term) for term in args[2])
+            return "schema", f"{shown} is not one of {terms}", field
+        return "schema", str(args[0]), field
+    return "schema", str(exc) or type(exc).__name__, None
+
+
+def _leaf_errors(
+    exc: BaseException, pointer: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], BaseException]]:
+    """Every leaf error under a cattrs validation error, with the path to its value
+    (from cattrs' notes: a field name for a class, an index or key for a container)."""
+    if isinstance(exc, (cattrs.ClassValidationError, cattrs.IterableValidationError)):
+        with_notes, without = exc.group_exceptions()
+        for inner, note in with_notes:
+            part = note.name if isinstance(note, AttributeValidationNote) else note.index
+            yield from _leaf_errors(inner, (*pointer, str(part)))
+        for inner in without:
+            yield from _leaf_errors(inner, pointer)
+    else:
+        yield pointer, exc
+
+
+def _problem(pointer: tuple[str, ...], exc: BaseException) -> tuple[str, str, str]:
+    code, message, field = _describe(exc)
+    parts = (*pointer, field) if field is not None else pointer
+    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts), code, message
 
 
 def _in_field_order(cls: type[Any], conv: cattrs.Converter) -> Any:
@@ -133,18 +175,6 @@ converter: cattrs.Converter = _make_converter()
 """The converter between JSON-ready values and records."""
 
 
-_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(?:'([^']*)'|(\d+))\]")
-
-
-def _pointer(cattrs_path: str) -> str:
-    """``.actors[0].role`` → ``/actors/0/role``."""
-    parts = []
-    for name, key, index in _PATH_PART.findall(cattrs_path):
-        part = name or key or index
-        parts.append(part.replace("~", "~0").replace("/", "~1"))
-    return "".join(f"/{part}" for part in parts)
-
-
 def structure(data: Any, cls: type[T]) -> T:
     """Build a record (or any record part) of class ``cls`` from JSON-ready data.
 
@@ -160,20 +190,13 @@ def structure(data: Any, cls: type[T]) -> T:
     try:
         return converter.structure(data, cls)
     except cattrs.BaseValidationError as exc:
-        problems = []
-        for line in cattrs.transform_error(exc, path="", format_exception=_describe):
-            message, _, where = line.rpartition(" @ ")
-            message = message or line
-            marked = _CODE_MARK.match(message)
-            code = marked.group(1) if marked else "schema"
-            message = message[marked.end() :] if marked else message
-            problems.append((_pointer(where), code, message))
+        problems = [_problem(pointer, leaf) for pointer, leaf in _leaf_errors(exc)]
         raise RecordError(type_name, record_id, problems) from None
     except DateBoundsError as exc:
         raise RecordError(type_name, record_id, [("/date", "date-bounds", str(exc))]) from None
     except (ValueError, TypeError) as exc:
         # Raised by a record's own checks (attrs validators, probability bands).
-        raise RecordError(type_name, record_id, [("", "schema", str(exc))]) from None
+        raise RecordError(type_name, record_id, [_problem((), exc)]) from None
 
 
 def structure_record(type_name: str, data: Any) -> Record:

@@ -265,14 +265,16 @@ class DataError(ValueError):
         self.issues: tuple[Issue, ...] = tuple(issues)
         errors = [issue for issue in self.issues if issue.is_error]
         head = summary or f"{len(errors)} problem(s) in the data"
-        lines = [head + ":"]
+        # one line per issue: a line break in a path, id or value from the data is
+        # escaped, so that it cannot start a line of its own (a forged CI command, say)
+        lines = [printable(head) + ":"]
         for issue in errors[:50]:
-            where = issue.path or "<data>"
+            where = printable(issue.path or "<data>")
             if issue.line is not None:
                 where += f":{issue.line}"
-            rid = f" {issue.record_id}" if issue.record_id else ""
-            ptr = f" {issue.pointer}" if issue.pointer else ""
-            lines.append(f"  {where}:{rid}{ptr} [{issue.code}] {issue.message}")
+            rid = f" {printable(issue.record_id)}" if issue.record_id else ""
+            ptr = f" {printable(issue.pointer)}" if issue.pointer else ""
+            lines.append(f"  {where}:{rid}{ptr} [{issue.code}] {printable(issue.message)}")
         if len(errors) > 50:
             lines.append(f"  … and {len(errors) - 50} more")
         super().__init__("\n".join(lines))

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from koreaevents.issues import printable
+
 NAME = "build"
 HELP = "write the Parquet files and datapackage.json of a release"
 
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     summary = build(args.source, args.out, partition_by=args.partition_by, batch_size=batch_size)
     counts = ", ".join(f"{n} {stem}" for stem, n in summary.counts.items())
     sys.stdout.write(
-        f"built {summary.out}: {counts} in {summary.files} Parquet file(s), "
+        f"built {printable(str(summary.out))}: {counts} in {summary.files} Parquet file(s), "
         f"{summary.bytes:,} bytes, with datapackage.json\n"
     )
     return 0

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         skipped_noun = "event" if result.skipped == 1 else "events"
         sys.stderr.write(
             f"koreaevents: {result.skipped} of {result.selected} {skipped_noun} left out: "
-            f"{result.skipped_reason}\n"
+            f"{printable(result.skipped_reason or '')}\n"
         )
     if to_stdout:
         sys.stdout.flush()

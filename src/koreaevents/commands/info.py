@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from koreaevents._version import __version__
+from koreaevents.issues import printable
 
 NAME = "info"
 HELP = "counts, date span and version of a dataset"
@@ -51,10 +52,11 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(info, indent=2, ensure_ascii=False) + "\n")
         return 0
+    shown = {key: printable(str(info[key] or "")) for key in ("name", "version", "title", "path")}
     lines = [
-        f"dataset   {info['name']} {info['version'] or '(no version)'}",
-        f"title     {info['title'] or ''}".rstrip(),
-        f"path      {info['path']}",
+        f"dataset   {shown['name']} {shown['version'] or '(no version)'}",
+        f"title     {shown['title']}".rstrip(),
+        f"path      {shown['path']}",
         "records   " + ", ".join(f"{n} {stem}" for stem, n in counts.items()),
         f"dates     {span['earliest']} … {span['latest']}",
         f"library   koreaevents {__version__}",

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from koreaevents.issues import DataError, printable
 from koreaevents.records import Event
 
 NAME = "query"
@@ -130,11 +131,30 @@ def find_events(
         from koreaevents.query import events_between
 
         table = events_between(dataset, start, end, mode=mode, **filters)
-        records = table_to_records("events", table, path=str(dataset))
+        try:
+            records = table_to_records("events", table, path=str(dataset))
+        except DataError as exc:
+            raise _in_file_rows(dataset, exc) from None
         return tuple(record for record in records if isinstance(record, Event))
     from koreaevents.io.loading import load
 
     return load(dataset).events_between(start, end, mode=mode, **filters)
+
+
+def _in_file_rows(dataset: Path, error: DataError) -> DataError:
+    """``error`` (rows of a query's result that are not valid records) told as
+    ``validate`` tells it: each bad row by its file and its row in that file, not its
+    position among the events found. The release is read again for that, which only
+    happens when it is damaged."""
+    from koreaevents.io.loading import load
+
+    try:
+        load(dataset)
+    except DataError as full:
+        hit = {issue.record_id for issue in error.issues}
+        issues = [issue for issue in full.issues if issue.record_id in hit] or full.issues
+        return DataError(issues, f"cannot read {dataset}: {len(issues)} problem(s)")
+    return error
 
 
 CSV_COLUMNS = (
@@ -185,11 +205,11 @@ def format_table(events: Sequence[Event], title_width: int = 60) -> str:
         )
         rows.append(
             (
-                event.date.edtf,
+                printable(event.date.edtf),
                 event.event_type.value,
                 event.verification.status.value,
-                title,
-                event.id,
+                printable(title),
+                printable(event.id),
             )
         )
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from koreaevents.issues import printable
+
 NAME = "timeline"
 HELP = (
     "draw the events on a time axis by type, uncertain dates as bars, verification "
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         sys.stderr.write(
-            f"koreaevents: {args.out}: name the picture .png, .svg or .pdf "
+            f"koreaevents: {printable(str(args.out))}: name the picture .png, .svg or .pdf "
             "(the suffix picks the format)\n"
         )
         return 2
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_timeline(events, args.out, start=start, end=end, title=" ".join(title.split()))
     except MissingExtraError as exc:
-        sys.stderr.write(f"koreaevents: {exc}\n")
+        sys.stderr.write(f"koreaevents: {printable(str(exc))}\n")
         return 2
-    sys.stdout.write(f"{args.out}: {len(events)} {noun}\n")
+    sys.stdout.write(f"{printable(str(args.out))}: {len(events)} {noun}\n")
     return 0

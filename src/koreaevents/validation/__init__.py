@@ -217,6 +217,7 @@ class _Run:
         descriptor_path = path / DATAPACKAGE
         if os.path.lexists(descriptor_path) and regular_file_problem(descriptor_path) is None:
             # the profile and our own rules; sizes and hashes as load checks them below
+            self.files.add(str(descriptor_path))
             self.add_all(check_datapackage(descriptor_path))
         try:
             self.records += len(load_parquet(path))
@@ -227,6 +228,10 @@ class _Run:
             files = [] if descriptor is None else listed_files(path, descriptor)
         except DataError:
             return  # the load above reported it
+        # the files read: each listed file that is there (a missing one is an issue)
+        self.files.update(
+            str(listed.path) for listed in files if regular_file_problem(listed.path) is None
+        )
         if descriptor is not None:
             for name in not_listed(path, files):
                 self.add(

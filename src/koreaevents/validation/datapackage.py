@@ -141,6 +141,16 @@ def _own_rules(
     for index, resource in enumerate(resources_):
         if not isinstance(resource, dict):
             continue
+        size = resource.get("bytes")
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int)):
+            # JSON Schema calls 1e30 an integer; a reader gets a float, and no size check
+            yield _issue(
+                raw,
+                f"/resources/{index}/bytes",
+                f"bytes {json.dumps(size)[:40]} is not a whole number of bytes written as an "
+                "integer (e.g. 1024): the file's size cannot be checked; build the release "
+                "again, or write the size as an integer",
+            )
         paths = resource.get("path")
         items = [(f"/resources/{index}/path", paths)] if isinstance(paths, str) else []
         if isinstance(paths, list):
@@ -174,7 +184,9 @@ def _unlisted(raw: RawRecord, resources: list[Any], root: Path) -> Iterator[Issu
     listed: set[str] = set()
     for resource in resources:
         paths = resource.get("path") if isinstance(resource, dict) else None
-        for value in [paths] if isinstance(paths, str) else paths or []:
+        # a path that is neither a string nor a list is named by the profile check
+        values = [paths] if isinstance(paths, str) else paths if isinstance(paths, list) else []
+        for value in values:
             if isinstance(value, str):
                 listed.add(value)
     present: list[str] = []
