@@ -94,7 +94,9 @@ def range_bound(value: datetime.date | str | None, *, end: bool, name: str) -> d
     """One bound of a query range: a date, an ISO day, or an EDTF value's first/last day.
 
     An omitted bound (``None``, ``""`` or ``".."``) or an EDTF value open on that side
-    leaves the range open there: the earliest or latest day a date can name.
+    leaves the range open there: the earliest or latest day a date can name. A
+    qualified value (``2020~``, ``2020?``) is refused with a ``ValueError``: its
+    qualifier would be silently ignored.
     """
     if value is None:
         return datetime.date.max if end else datetime.date.min
@@ -115,6 +117,13 @@ def range_bound(value: datetime.date | str | None, *, end: bool, name: str) -> d
             f"{name} {value!r:.60} is not a date{why}: use YYYY-MM-DD (or YYYY-MM, YYYY), "
             "or .. for an open end"
         ) from None
+    if any(mark in value for mark in "?~%"):  # parse_edtf took them: only as qualifiers
+        plain = "".join(char for char in value.strip() if char not in "?~%")
+        raise ValueError(
+            f"{name} {value!r:.60} carries an EDTF qualifier (? ~ %), which a range bound "
+            f"cannot honour (it would be ignored): give the date without it, {plain!r:.60}, "
+            "or widen the range yourself"
+        )
     day = bounds.latest if end else bounds.earliest
     if day is None:
         return datetime.date.max if end else datetime.date.min
@@ -344,7 +353,12 @@ def _values(name: str, value: FilterValue) -> frozenset[str] | None:
 
 
 def _unknown(
-    name: str, values: Iterable[str], known: Collection[str], nearest: int = 1
+    name: str,
+    values: Iterable[str],
+    known: Collection[str],
+    nearest: int = 1,
+    *,
+    always_list: bool = False,
 ) -> ValueError:
     missing = sorted(set(values) - set(known))
     hints = []
@@ -354,7 +368,8 @@ def _unknown(
         hints.append(f"{value!r}{hint}")
         guessed = guessed and bool(hint)
     message = f"unknown {name} {', '.join(hints)}"
-    if not guessed and 0 < len(known) <= 40:  # no near miss: show what there is
+    # no near miss (or a closed vocabulary): show what there is, once
+    if (always_list or not guessed) and 0 < len(known) <= 40:
         message += f"; known: {', '.join(sorted(known))}"
     return ValueError(message)
 
@@ -364,8 +379,7 @@ def _vocab(name: str, value: FilterValue, terms_of: type[enum.StrEnum]) -> froze
     if values is not None:
         terms = {term.value for term in terms_of}
         if not values <= terms:
-            error = _unknown(name, values, terms)
-            raise ValueError(f"{error}: expected one of {', '.join(sorted(terms))}")
+            raise _unknown(name, values, terms, always_list=True)
     return values
 
 

@@ -274,9 +274,14 @@ def _hash_mismatch(listed: ListedFile, resource: dict[str, Any], expected: objec
             "koreaevents build writes it"
         )
     size = resource.get("bytes")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int)):
+        return (
+            f"{name} has bytes {size!r:.40} in {DESCRIPTOR}, not a whole number written as an "
+            "integer: its size cannot be checked; build the release again"
+        )
     try:
         actual = os.stat(listed.path).st_size
-        if isinstance(size, int) and not isinstance(size, bool) and size != actual:
+        if size is not None and size != actual:
             return (
                 f"{name} has {actual} bytes but {DESCRIPTOR} says {size}: the file changed "
                 "after the build"
