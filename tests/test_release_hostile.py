@@ -320,3 +320,23 @@ def test_a_missing_column_is_refused_alike_with_its_name(tmp_path: Path, column:
     _rehash(root)
     for answer in _answers(root):
         assert answer == ("refused", f"column {column!r} is missing"), answer
+
+
+@pytest.mark.parametrize("relative", ["events/part-0.PARQUET", "events/part-0", "data/ev"])
+def test_a_listed_events_file_of_any_name_is_read_by_every_reader(
+    tmp_path: Path, relative: str
+) -> None:
+    """events/…/part-0.PARQUET and events/…/part-0 were listed, left out by load and
+    query, and counted by a scan of the listed files."""
+    root = tmp_path / "release"
+    ke.write_parquet(ke.load(), root)
+    (root / relative).parent.mkdir(parents=True, exist_ok=True)
+    os.replace(root / "events.parquet", root / relative)
+    package = json.loads((root / "datapackage.json").read_text("utf-8"))
+    for resource in package["resources"]:
+        if resource["name"] == "events":
+            resource["path"] = relative
+    (root / "datapackage.json").write_text(json.dumps(package), "utf-8")
+    memory, parquet = _answers(root)
+    assert memory == parquet == sorted(e.id for e in ke.load().events)
+    assert ke.validate(root).ok

@@ -168,16 +168,16 @@ def _paths(resource: object) -> list[object]:
 def _stem_of(relative: str, resource: object) -> str | None:
     """The record type a listed Parquet file holds: by its path (``events.parquet``,
     ``events/…``), else by its resource's name (``events`` or ``events-…``), so that a
-    file named otherwise is still read rather than silently left out."""
+    file named otherwise is still read rather than silently left out. A release lists
+    only Parquet files: any name but a JSON one may be one."""
+    if relative.lower().endswith((".json", ".jsonl")):
+        return None
     head = relative.split("/", 1)
     for stem in STEMS:
         if relative == f"{stem}.parquet" or (len(head) == 2 and head[0] == stem):
-            return stem if relative.endswith(".parquet") else None
+            return stem
     name = resource.get("name") if isinstance(resource, dict) else None
-    is_parquet = relative.lower().endswith(".parquet") or (
-        isinstance(resource, dict) and resource.get("format") == "parquet"
-    )
-    if isinstance(name, str) and is_parquet:
+    if isinstance(name, str):
         for stem in STEMS:
             if name == stem or name.startswith(f"{stem}-"):
                 return stem
