@@ -353,14 +353,9 @@ def trusted(path: str | os.PathLike[str], metadata: Any) -> LongSpans | None:
         info = os.stat(path)
     except OSError:
         return None
-    key = (
-        os.fspath(path),
-        info.st_dev,
-        info.st_ino,
-        info.st_size,
-        info.st_mtime_ns,
-        info.st_ctime_ns,
-    )
+    from koreaevents.io.release import on_disk
+
+    key = on_disk(path, info)
     with _VERIFIED_LOCK:
         known = _VERIFIED.get(key)
     if known is None:

@@ -35,6 +35,7 @@ __all__ = [
     "listed_files",
     "listed_within",
     "not_listed",
+    "on_disk",
     "path_problem",
     "regular_file_problem",
     "release_root",
@@ -297,6 +298,20 @@ def _hash_mismatch(listed: ListedFile, resource: dict[str, Any], expected: objec
     return None
 
 
+def on_disk(path: str | os.PathLike[str], info: os.stat_result) -> tuple[Any, ...]:
+    """A file as it is on disk: its path, device, inode, size, modification and change
+    times. Whatever is kept per process about a file's bytes (its digest, a checked
+    index) is keyed by this, so that a file written since is checked anew."""
+    return (
+        os.fspath(path),
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    )
+
+
 _DIGESTS: dict[tuple[Any, ...], str] = {}
 _DIGESTS_LOCK = threading.Lock()
 
@@ -307,16 +322,7 @@ def _digest(path: Path, algorithm: str) -> str:
     load, or the next query, does not hash the same unchanged bytes again; a file
     written since (even in the same second, or to the same size) is hashed anew."""
     with open(path, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        key = (
-            os.fspath(path),
-            algorithm,
-            info.st_dev,
-            info.st_ino,
-            info.st_size,
-            info.st_mtime_ns,
-            info.st_ctime_ns,
-        )
+        key = (algorithm, *on_disk(path, os.fstat(handle.fileno())))
         with _DIGESTS_LOCK:
             known = _DIGESTS.get(key)
         if known is not None:
