@@ -26,7 +26,7 @@ import koreaevents as ke
 import koreaevents.io.parquet as kp
 from koreaevents.io import long_spans
 from koreaevents.query import scan_plan
-from tests.query_support import event, oracle
+from tests.query_support import event, oracle, rehash
 from tests.test_query_properties import dated_events, ranges
 
 
@@ -252,7 +252,7 @@ def test_a_broken_index_is_ignored(
     copy = tmp_path / "release"
     _release(ds, copy)
     _rewrite_footer(copy, DAMAGES[damage])
-    _rehash(copy)  # the file is still the release's: only its index is broken
+    rehash(copy)  # the file is still the release's: only its index is broken
     for low, high in [("2021-03-01", "2021-03-03"), ("2016", "2019-06")]:
         found = ke.events_between(copy, low, high)
         assert found["id"].to_pylist() == [e.id for e in ds.events_between(low, high)]
@@ -370,18 +370,6 @@ def _emptied(entries: dict[bytes, bytes]) -> dict[bytes, bytes]:
     return {long_spans.ROWS_KEY: _encoded(_copies(entries).slice(0, 0))}
 
 
-def _rehash(root: Path) -> None:
-    """Make the descriptor match the rewritten file, as a careful forger would."""
-    import hashlib
-
-    package = json.loads((root / "datapackage.json").read_text())
-    for resource in package["resources"]:
-        data = (root / resource["path"]).read_bytes()
-        resource["bytes"] = len(data)
-        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-    (root / "datapackage.json").write_text(json.dumps(package))
-
-
 def _days_earlier(entries: dict[bytes, bytes]) -> dict[bytes, bytes]:
     """Well-formed, and a lie: every day a year earlier, so rows that end in that year
     are neither copied nor decoded."""
@@ -427,7 +415,7 @@ def test_an_index_that_lies_is_found_by_validate_and_not_used_by_queries(
     _release(ds, copy)
     assert ke.validate(copy).ok
     _rewrite_footer(copy, LIES[damage])
-    _rehash(copy)  # as a careful forger would: the hashes hold
+    rehash(copy)  # as a careful forger would: the hashes hold
     assert long_spans.read(pq.read_metadata(copy / "events.parquet")) is not None or damage in (
         "rows-too-many",
         "rows-null-groups",
@@ -476,7 +464,7 @@ def test_a_compression_bomb_in_the_index_is_never_decoded(
         return {long_spans.ROWS_KEY: base64.b64encode(sink.getvalue().to_pybytes())}
 
     _rewrite_footer(copy, bomb)
-    _rehash(copy)
+    rehash(copy)
     metadata = pq.read_metadata(copy / "events.parquet")
     assert len(metadata.metadata[long_spans.ROWS_KEY]) < (2 << 20)  # small on disk
     spans = long_spans.read(metadata)

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 import koreaevents as ke
 from koreaevents.io import long_spans
 from tests.query_support import event
+from tests.query_support import rehash as rehash_descriptor
 from tests.test_long_spans import LIES, _release, small_groups
 
 
@@ -164,17 +165,6 @@ def _stray(root: Path, kind: str, events_file: Path) -> None:
         (root / "events" / "README.md").write_text("notes\n", "utf-8")
 
 
-def _rehash(root: Path) -> None:
-    """The descriptor made to match the files, as a careful forger (or a careless
-    script) would."""
-    package = json.loads((root / "datapackage.json").read_text("utf-8"))
-    for resource in package["resources"]:
-        data = (root / resource["path"]).read_bytes()
-        resource["bytes"] = len(data)
-        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-    (root / "datapackage.json").write_text(json.dumps(package), "utf-8")
-
-
 # --- the three readers ----------------------------------------------------------------
 
 
@@ -263,7 +253,7 @@ def test_every_reader_gives_the_same_answer_or_all_refuse(
         REWRITERS[rewriter](target, rewritten, {f"evt-{n:07d}" for n in dropped})
         os.replace(rewritten, target)
         if rehash:
-            _rehash(root)
+            rehash_descriptor(root)
     for kind in sorted(strays):
         _stray(root, kind, target)
     for low, length, mode in ranges:

@@ -8,12 +8,10 @@ another.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -25,37 +23,8 @@ import pytest
 
 import koreaevents as ke
 from koreaevents.cli import main
-
-
-def _within(seconds: float, func: Callable[[], object]) -> object:
-    """``func()``, or a failure if it blocks (a reader must never hang)."""
-    result: list[object] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            result.append(func())
-        except BaseException as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), "the reader blocked"
-    if errors:
-        raise errors[0]
-    return result[0]
-
-
-def _rehash(root: Path) -> None:
-    package = json.loads((root / "datapackage.json").read_text("utf-8"))
-    for resource in package["resources"]:
-        path = root / resource["path"]
-        if path.is_file():
-            data = path.read_bytes()
-            resource["bytes"] = len(data)
-            resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-    (root / "datapackage.json").write_text(json.dumps(package), "utf-8")
+from tests.query_support import rehash as rehash_descriptor
+from tests.test_reading import run_with_timeout
 
 
 def _retype(kind: Callable[[pa.ChunkedArray], pa.ChunkedArray]) -> Callable[[Path], None]:
@@ -65,7 +34,7 @@ def _retype(kind: Callable[[pa.ChunkedArray], pa.ChunkedArray]) -> Callable[[Pat
         position = table.schema.get_field_index("date_earliest")
         table = table.set_column(position, "date_earliest", kind(table["date_earliest"]))
         pq.write_table(table, path)
-        _rehash(root)
+        rehash_descriptor(root)
 
     return damage
 
@@ -87,7 +56,7 @@ def _replace_events(make: Callable[[Path], None], rehash: bool = False) -> Calla
         os.unlink(path)
         make(path)
         if rehash:
-            _rehash(root)
+            rehash_descriptor(root)
 
     return damage
 
@@ -182,10 +151,10 @@ def test_every_reader_refuses_a_damaged_release_alike(
     make(root)
 
     with pytest.raises(ke.DataError) as loaded:
-        _within(30, lambda: ke.load(root))
+        run_with_timeout(lambda: ke.load(root), 30)
     with pytest.raises(ke.DataError) as queried:
-        _within(30, lambda: ke.events_between(root, "2024-01", "2024-02"))
-    report = _within(30, lambda: ke.validate(root))
+        run_with_timeout(lambda: ke.events_between(root, "2024-01", "2024-02"), 30)
+    report = run_with_timeout(lambda: ke.validate(root), 30)
     assert isinstance(report, ke.ValidationReport)
     assert not report.ok
     for messages in (
@@ -195,7 +164,7 @@ def test_every_reader_refuses_a_damaged_release_alike(
     ):
         assert any(expected in message for message in messages), (damage, messages)
     for argv in (["query", "--dataset", str(root), "--count"], ["validate", str(root)]):
-        code, text = _within(30, lambda argv=argv: _cli(*argv))  # type: ignore[misc]
+        code, text = run_with_timeout(lambda argv=argv: _cli(*argv), 30)  # type: ignore[misc]
         assert code in (1, 2), (argv, text)
         assert "Traceback" not in text and expected in text, (argv, text)
 
@@ -306,7 +275,7 @@ def test_partitions_rewritten_by_pandas_are_read_alike(partitioned: Path, tmp_pa
     shutil.copytree(partitioned, root)
     part = sorted((root / "events").rglob("*.parquet"))[0]
     pd.read_parquet(part).to_parquet(part, index=False)
-    _rehash(root)
+    rehash_descriptor(root)
     memory, parquet = _answers(root)
     assert memory == parquet, (memory, parquet)
 
@@ -317,7 +286,7 @@ def test_a_missing_column_is_refused_alike_with_its_name(tmp_path: Path, column:
     ke.write_parquet(ke.load(), root)
     table = pq.read_table(root / "events.parquet")
     pq.write_table(table.drop_columns([column]), root / "events.parquet")
-    _rehash(root)
+    rehash_descriptor(root)
     for answer in _answers(root):
         assert answer == ("refused", f"column {column!r} is missing"), answer
 
